@@ -1,0 +1,151 @@
+"""Ingestion benchmark: validated ingestion against a plain DuckDB load of the same CSV.
+
+Writes a 10-million-row session_attendance CSV (``--rows``), then, each in a fresh
+subprocess so peak memory is its own:
+
+- baseline: ``CREATE TABLE t AS SELECT * FROM read_csv(path)`` into a new DuckDB file;
+- ingest: ``outcomes ingest`` of the same file (after the students, staff and teams it
+  references, loaded in the same process so great-expectations' one-off start-up is not
+  charged to the file, as in a folder ingest).
+
+Reports wall seconds (median of ``--repeat`` runs), the ratio ingest / baseline, rows per
+second and peak resident memory, into ``benchmarks/README.md`` and
+``benchmarks/out/results.json``. Usage: ``python benchmarks/run.py [--rows N] [--repeat K]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "benchmarks" / "README.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+STUDENTS, TEAMS = 20_000, 400
+
+
+def write_inputs(folder: Path, rows: int) -> dict[str, Path]:
+    """Referenced rosters and a big attendance file, written by DuckDB (fast, deterministic)."""
+    con = duckdb.connect()
+    paths = {name: folder / f"{name}.csv" for name in
+             ("staff", "students", "studio_teams", "session_attendance")}
+    con.execute(f"""COPY (SELECT 'T' || i AS staff_unique_id, 'HS' AS school_id,
+        'teacher' AS staff_classification FROM range(1, {TEAMS + 1}) r(i))
+        TO '{paths["staff"]}' (HEADER)""")
+    con.execute(f"""COPY (SELECT 'S' || lpad(i::VARCHAR, 7, '0') AS student_unique_id,
+        'HS' AS school_id, (9 + i % 4)::VARCHAR AS grade_level,
+        CASE WHEN i % 2 = 0 THEN 'female' ELSE 'male' END AS sex
+        FROM range(1, {STUDENTS + 1}) r(i)) TO '{paths["students"]}' (HEADER)""")
+    con.execute(f"""COPY (SELECT 'TEAM' || i AS team_id, 'HS' AS school_id,
+        CASE WHEN i % 4 = 0 THEN 'girls_only' ELSE 'mixed' END AS team_type,
+        'T' || i AS mentor_staff_unique_id, DATE '2024-08-15' AS formed_date
+        FROM range(1, {TEAMS + 1}) r(i)) TO '{paths["studio_teams"]}' (HEADER)""")
+    # Each row a distinct (student, team, date): student i % STUDENTS, team, week number.
+    con.execute(f"""COPY (SELECT
+        'S' || lpad((1 + i % {STUDENTS})::VARCHAR, 7, '0') AS student_unique_id,
+        'TEAM' || (1 + (i // {STUDENTS}) % {TEAMS}) AS team_id,
+        strftime(DATE '2024-09-02' + (i // ({STUDENTS} * {TEAMS}))::INTEGER, '%m/%d/%Y')
+            AS session_date,
+        CASE WHEN i % 10 = 0 THEN 'absent' ELSE 'present' END AS attendance_status,
+        CASE WHEN i % 10 = 0 THEN 0 ELSE 90 - i % 7 END AS minutes_attended
+        FROM range({rows}) r(i)) TO '{paths["session_attendance"]}' (HEADER)""")
+    con.close()
+    return paths
+
+
+BASELINE = """
+import duckdb, resource, sys, time
+con = duckdb.connect(sys.argv[2])
+started = time.perf_counter()
+con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{sys.argv[1]}')")
+seconds = time.perf_counter() - started
+rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
+print(seconds, rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+INGEST = """
+import os, resource, sys, time
+from pathlib import Path
+os.environ.setdefault("OUTCOMES_PSEUDONYM_KEY", "benchmark-key-0123456789abcdef")
+from pipelines.ingest import ingest_file, ingest_paths
+db = sys.argv[2]
+folder = Path(sys.argv[1]).parent
+ingest_paths([folder / n for n in ("staff.csv", "students.csv", "studio_teams.csv")], db=db)
+started = time.perf_counter()
+result = ingest_file(sys.argv[1], kind="session_attendance", db=db)[0]
+seconds = time.perf_counter() - started
+assert result.rows_accepted == result.rows_read, result
+print(seconds, result.rows_accepted, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def measure(script: str, csv: Path, scratch: Path, run: int) -> tuple[float, int, float]:
+    db = scratch / f"{run}-{abs(hash(script))}.duckdb"
+    output = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), str(csv), str(db)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    ).stdout.split()
+    db.unlink(missing_ok=True)
+    return float(output[0]), int(output[1]), int(output[2]) / 1024  # ru_maxrss is KiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="outcomes-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        paths = write_inputs(scratch, args.rows)
+        csv = paths["session_attendance"]
+        size_mb = csv.stat().st_size / 1e6
+        baseline, ingest = [], []
+        for run in range(args.repeat):
+            baseline.append(measure(BASELINE, csv, scratch, run))
+            ingest.append(measure(INGEST, csv, scratch, run))
+    base_s = statistics.median(b[0] for b in baseline)
+    ingest_s = statistics.median(i[0] for i in ingest)
+    results = {
+        "rows": args.rows,
+        "csv_megabytes": round(size_mb, 1),
+        "repeat": args.repeat,
+        "baseline_seconds": round(base_s, 2),
+        "ingest_seconds": round(ingest_s, 2),
+        "ratio_ingest_to_baseline": round(ingest_s / base_s, 2),
+        "ingest_rows_per_second": round(args.rows / ingest_s),
+        "baseline_peak_mb": round(max(b[2] for b in baseline)),
+        "ingest_peak_mb": round(max(i[2] for i in ingest)),
+        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, "
+                   f"Python {platform.python_version()}, duckdb {duckdb.__version__}",
+    }
+    out = ROOT / "benchmarks" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    table = textwrap.dedent(f"""\
+        | measure | value |
+        | --- | --- |
+        | rows / CSV size | {args.rows:,} / {size_mb:.0f} MB |
+        | plain DuckDB `read_csv` into a table (s, median of {args.repeat}) | {base_s:.2f} |
+        | validated ingestion (s, median of {args.repeat}) | {ingest_s:.2f} |
+        | **ratio ingestion / plain load** (target <= 2.0) | **{ingest_s / base_s:.2f}** |
+        | ingestion rows per second | {args.rows / ingest_s:,.0f} |
+        | peak memory, plain load / ingestion (MB; target < 3,000) | {results['baseline_peak_mb']:,} / {results['ingest_peak_mb']:,} |
+        | machine | {results['machine']} |
+        """)  # noqa: E501
+    text = README.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN, 1)
+    README.write_text(head + BEGIN + "\n" + table + END + rest.split(END, 1)[1], encoding="utf-8")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

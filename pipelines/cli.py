@@ -1,0 +1,253 @@
+"""The ``outcomes`` command line: ingest, inspect and export the warehouse, run the demo."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.errors import EXIT_BAD_INPUT, EXIT_BUSY, InputError, WarehouseBusyError
+
+console = Console(stderr=True)
+DB_OPTION = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Warehouse file (default: $OUTCOMES_DB, else data/warehouse/outcomes.duckdb).",
+)
+
+
+def reports_errors(command):
+    """Turn a user's mistake into one line on stderr and exit code 2 (3 if the lock stays)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            click.echo(f"error: {error.line()}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except WarehouseBusyError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_BUSY)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Outcomes analytics for a district's AI Studio Teams program.
+
+    Loads district export files into a validated, pseudonymized DuckDB warehouse and
+    reports what the district's own data say. Start with `outcomes demo`.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", default=None, help="Source kind of every file (default: from the header).")
+@DB_OPTION
+@click.option("--district", default="district", show_default=True, help="District id.")
+@click.option(
+    "--item-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Item map for survey exports (default: <export>.item_map.yaml beside each export).",
+)
+@click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another ingest.")
+@reports_errors
+def ingest(paths, kind, db, district, item_map, wait) -> None:
+    """Validate and load export files (CSV, XLSX, Parquet, survey exports) into the warehouse.
+
+    Each file is one batch: loaded whole or not at all. Rows that fail a check are held in
+    quarantine with every reason (see `outcomes quarantine`); a file that cannot be read,
+    lacks a required column or is of no known kind is rejected with exit code 2.
+
+    Example: outcomes ingest exports/students.csv exports/panel_scores.xlsx
+    """
+    from pipelines.ingest import ingest_paths
+    from pipelines.warehouse import resolve_db_path
+
+    with console.status("planning") as status:
+        results = ingest_paths(
+            paths,
+            db=db,
+            kind=kind,
+            district_id=district,
+            item_map=item_map,
+            wait_seconds=wait,
+            on_file=lambda path, k: status.update(f"loading {path.name} as {k}"),
+        )
+    _print_batches(results)
+    quarantined = sum(r.rows_quarantined for r in results)
+    loaded = sum(r.status == "loaded" for r in results)
+    console.print(
+        f"{loaded} file(s) loaded, {len(results) - loaded} already loaded, "
+        f"{sum(r.rows_accepted for r in results):,} rows accepted, {quarantined:,} quarantined "
+        f"-> {resolve_db_path(db)}"
+    )
+    if quarantined:
+        console.print("see why: outcomes quarantine")
+
+
+def _print_batches(results) -> None:
+    table = Table(title="Batches")
+    for header in (
+        "file",
+        "kind",
+        "batch",
+        "read",
+        "accepted",
+        "quarantined",
+        "new",
+        "changed",
+        "unchanged",
+        "notes",
+    ):
+        table.add_column(
+            header, justify="right" if header not in ("file", "kind", "notes") else "left"
+        )
+    for r in results:
+        notes = list(r.notes)
+        if r.extra_columns:
+            notes.append("extra columns kept in raw: " + ", ".join(r.extra_columns))
+        if r.dropped_columns:
+            notes.append("not stored: " + ", ".join(r.dropped_columns))
+        if r.formula_like_cells:
+            notes.append(f"{r.formula_like_cells} formula-like cells (escaped on export)")
+        table.add_row(
+            r.file.name,
+            r.kind,
+            str(r.batch_id),
+            f"{r.rows_read:,}",
+            f"{r.rows_accepted:,}",
+            f"{r.rows_quarantined:,}",
+            f"{r.rows_new:,}",
+            f"{r.rows_changed:,}",
+            f"{r.rows_unchanged:,}",
+            "; ".join(notes),
+        )
+    Console().print(table)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--batch", "batch_id", type=int, default=None, help="Only this batch.")
+@click.option("--kind", default=None, help="Only this source kind.")
+@click.option("--limit", default=50, show_default=True, help="Rows to show (0: all).")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the rows to this CSV (spreadsheet-safe).",
+)
+@reports_errors
+def quarantine(db, batch_id, kind, limit, csv_path) -> None:
+    """List the rows held back from the warehouse, with the file, row and every reason.
+
+    Example: outcomes quarantine --kind panel_scores --csv held_back.csv
+    """
+    from pipelines.quarantine import list_quarantine
+    from pipelines.safe_export import write_safe_frame
+    from pipelines.warehouse import connect
+
+    con = _read_only(db, connect)
+    frame = list_quarantine(con, batch_id=batch_id, kind=kind, limit=limit or None)
+    total = con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0]
+    con.close()
+    table = Table(title=f"Quarantine ({len(frame)} of {total} rows)")
+    for header in ("batch", "kind", "file", "row", "reasons"):
+        table.add_column(header, overflow="fold")
+    for row in frame.itertuples(index=False):
+        where = f"{row.sheet}!{row.source_row}" if row.sheet else str(row.source_row)
+        table.add_row(str(row.batch_id), row.kind, row.file_name, where, row.reasons)
+    Console().print(table)
+    if csv_path is not None:
+        write_safe_frame(csv_path, frame)
+        console.print(f"wrote {csv_path}")
+
+
+@main.command()
+@DB_OPTION
+@click.option("--limit", default=30, show_default=True, help="Newest batches to show.")
+@reports_errors
+def batches(db, limit) -> None:
+    """List loaded batches: file, checksum, rows read / accepted / quarantined, timings.
+
+    Example: outcomes batches --limit 10
+    """
+    from pipelines.warehouse import connect
+
+    con = _read_only(db, connect)
+    frame = con.execute(
+        "SELECT batch_id, kind, file_name, left(file_sha256, 12) AS sha256, rows_read, "
+        "rows_accepted, rows_quarantined, rows_new, rows_changed, validation_success, "
+        "ended_at - started_at AS took FROM audit.batches ORDER BY batch_id DESC LIMIT ?",
+        [limit],
+    ).df()
+    con.close()
+    table = Table(title="Batches")
+    for column in frame.columns:
+        table.add_column(column)
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    Console().print(table)
+
+
+@main.command("export-lake")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@DB_OPTION
+@reports_errors
+def export_lake_command(directory, db) -> None:
+    """Write the core layer as Hive-partitioned Parquet (district_id, school_year).
+
+    Example: outcomes export-lake data/lake   (then: polars.scan_parquet('data/lake/students'))
+    """
+    from pipelines.lake import export_lake
+    from pipelines.warehouse import connect
+
+    con = _read_only(db, connect)
+    written = export_lake(con, directory)
+    con.close()
+    for table in written:
+        console.print(
+            f"{table.kind:24} {table.rows:>10,} rows  by {', '.join(table.partitioned_by)}"
+        )
+    console.print(f"lake written to {directory}")
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only check that the generated docs are current.")
+def docs(check) -> None:
+    """Regenerate the data dictionary and README summary from data/schemas/*.yaml.
+
+    Example: outcomes docs --check   (exit 1 if a contract changed without regenerating)
+    """
+    from pipelines.docs import write_docs
+
+    root = Path(__file__).resolve().parent.parent
+    changed = write_docs(root, check=check)
+    if check and changed:
+        click.echo("out of date: " + ", ".join(map(str, changed)) + "; run `outcomes docs`")
+        sys.exit(1)
+    click.echo("docs are current" if check else f"wrote {len(changed)} file(s)")
+
+
+def _read_only(db, connect):
+    try:
+        return connect(db, read_only=True)
+    except FileNotFoundError as error:
+        raise InputError(
+            db or "warehouse", str(error).split(": ", 1)[-1], "ingest first"
+        ) from error
+
+
+from pipelines.demo_cli import demo, synth  # noqa: E402  (registers the two commands)
+
+main.add_command(synth)
+main.add_command(demo)

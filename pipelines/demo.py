@@ -1,0 +1,95 @@
+"""The main job: synthesize a district (or take given exports), ingest it, summarise.
+
+Each stage reports progress and where its output went. Later stages (claims scorecard,
+ROI model, reports) join the list as they are built.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipelines.ingest import ingest_file, plan_ingest
+from pipelines.pseudonymize import load_key
+from pipelines.warehouse import resolve_db_path
+
+
+def run_demo(
+    *,
+    from_dir: Path | None,
+    scratch: Path,
+    db: str | Path | None,
+    seed: int,
+    fresh: bool,
+    console: Console,
+) -> list[str]:
+    """Run every stage that exists and return the summary lines to print."""
+    started = time.perf_counter()
+    db_path = resolve_db_path(db)
+    summary: list[str] = []
+    if from_dir is None:
+        from pipelines.synth import generate_district, load_truth
+
+        with console.status("generating the synthetic district"):
+            clock = time.perf_counter()
+            result = generate_district(scratch / "district", seed=seed, truth=load_truth(None))
+            from_dir = scratch / "district"
+        summary.append(
+            f"synthetic district (seed {seed}): {len(result.files)} export files in "
+            f"{time.perf_counter() - clock:.1f} s"
+        )
+    if fresh:
+        for suffix in ("", ".wal"):
+            Path(str(db_path) + suffix).unlink(missing_ok=True)
+
+    plan = plan_ingest(_export_folders(from_dir))
+    key = load_key()
+    results = []
+    with Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("", total=len(plan))
+        for path, kind in plan:
+            progress.update(task, description=f"{path.name} ({kind})")
+            district = path.parent.name if path.parent.name.startswith("d0") else "district"
+            results.extend(ingest_file(path, kind=kind, db=db_path, key=key, district_id=district))
+            progress.advance(task)
+    read = sum(r.rows_read for r in results)
+    accepted = sum(r.rows_accepted for r in results)
+    quarantined = sum(r.rows_quarantined for r in results)
+    summary.append(
+        f"ingested {len(results)} batches: {read:,} rows read, {accepted:,} accepted, "
+        f"{quarantined:,} quarantined -> {db_path}"
+    )
+    summary.extend(_warehouse_summary(db_path))
+    summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
+    summary.append(f"done in {time.perf_counter() - started:.1f} s")
+    return summary
+
+
+def _export_folders(root: Path) -> list[Path]:
+    """The folder itself, or its per-district subfolders (``d01``, ``d02``, ...)."""
+    districts = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("d0"))
+    return districts or [root]
+
+
+def _warehouse_summary(db_path: Path) -> list[str]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        marts = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'mart' "
+            "ORDER BY 1"
+        ).fetchall()
+        lines = []
+        for (name,) in marts:
+            rows = con.execute(f"SELECT count(*) FROM mart.{name}").fetchone()[0]
+            lines.append(f"  mart.{name}: {rows:,} rows")
+    return ["analysis views:"] + lines

@@ -1,0 +1,60 @@
+"""Errors a user can fix, printed as one line and turned into exit code 2 by the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Exit code for input the user must fix (bad file, bad option, unknown kind).
+EXIT_BAD_INPUT = 2
+#: Exit code when the warehouse stayed locked by another ingest for longer than the wait.
+EXIT_BUSY = 3
+
+
+class InputError(Exception):
+    """A problem with an input file: where it is, what is wrong, and how to fix it.
+
+    ``str(error)`` is the single line the CLI prints, for example::
+
+        scores.csv: row 7, column score: '11' is above the maximum 10; correct the score
+
+    Parameters
+    ----------
+    file
+        The file (or option) the problem is in.
+    problem
+        What is wrong, in words a district data clerk understands.
+    fix
+        What to do about it.
+    row, column
+        Where in the file, when known. ``row`` is the spreadsheet row number (the header
+        is row 1), so a user can find it by opening the file.
+    """
+
+    def __init__(
+        self,
+        file: str | Path,
+        problem: str,
+        fix: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.problem = problem
+        self.fix = fix
+        self.row = row
+        self.column = column
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        place = f"{self.file}: " + (", ".join(where) + ": " if where else "")
+        return f"{place}{self.problem}; {self.fix}"
+
+
+class WarehouseBusyError(Exception):
+    """Another process held the warehouse's write lock for longer than we were willing to wait."""

@@ -1,0 +1,46 @@
+"""Spreadsheet-safe text for anything a person may open in Excel or Sheets.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) is run as
+a formula by spreadsheet programs; a district export or a free-text answer can carry one,
+by accident or on purpose (OWASP "CSV injection"). Every CSV this project writes passes
+its text through ``escape_cell``: such a cell gets a leading apostrophe, which spreadsheets
+show as text and do not evaluate. Numbers are left alone, so ``-3`` stays a number.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: object) -> object:
+    """``'=1+1'`` -> ``"'=1+1"``; numbers, None and harmless text pass unchanged."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
+def write_safe_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write rows as CSV with every cell escaped; returns the number of rows written."""
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([escape_cell(h) for h in header])
+        for row in rows:
+            writer.writerow([escape_cell(v) for v in row])
+            count += 1
+    return count
+
+
+def write_safe_frame(path: Path, frame: pd.DataFrame) -> int:
+    """Write a data frame as a spreadsheet-safe CSV."""
+    return write_safe_csv(path, list(frame.columns), frame.itertuples(index=False, name=None))

@@ -1,0 +1,191 @@
+"""Which files to load, and each file staged as one or more uniform sources.
+
+A plain export (CSV, XLSX, Parquet) is one source. A survey export (Qualtrics, Google
+Forms) is reshaped to the long survey_responses form through its item map, and the item
+definitions in that map, if any, are a second source of kind survey_items that loads first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import InputError
+
+#: File endings ingestion reads; anything else in a folder is listed as skipped.
+READABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet"}
+ITEM_MAP_SUFFIX = ".item_map.yaml"
+
+
+@dataclass(frozen=True)
+class StagedSource:
+    """One batch's worth of rows, staged as text in table ``table`` of the staging database."""
+
+    path: Path
+    display_name: str
+    kind: str
+    table: str
+    sha256: str
+    file_format: str
+    encoding: str | None
+    columns: tuple[str, ...]
+    rows_read: int
+    rejected_lines: tuple[tuple[int, str], ...] = ()
+    dropped_columns: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def discover_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files named, and the readable files inside folders named (not recursive)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.is_file() and _is_readable(p)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(path, "no such file or folder", "check the path")
+    if not found:
+        raise InputError(
+            ", ".join(map(str, paths)),
+            "no readable files (.csv, .xlsx, .parquet) found",
+            "name the export files or the folder that holds them",
+        )
+    return found
+
+
+def _is_readable(path: Path) -> bool:
+    return path.suffix.lower() in READABLE_SUFFIXES and not path.name.startswith(".")
+
+
+def item_map_for(path: Path, item_map: Path | None) -> Path | None:
+    """The item map given, or ``<export name>.item_map.yaml`` beside the export."""
+    if item_map is not None:
+        return item_map
+    beside = path.with_name(path.stem + ITEM_MAP_SUFFIX)
+    return beside if beside.exists() else None
+
+
+def sniff_kind_hint(path: Path, item_map: Path | None) -> str | None:
+    """``survey_responses`` for a survey export, else None (the header decides)."""
+    from pipelines.surveys import detect_survey_layout
+
+    if path.suffix.lower() in {".csv", ".tsv", ".txt"} and detect_survey_layout(path):
+        return "survey_responses"
+    return None
+
+
+def stage_source(
+    con: duckdb.DuckDBPyConnection, path: Path, *, kind: str, item_map: Path | None
+) -> Iterator[StagedSource]:
+    """Stage ``path`` in ``con`` and yield its sources in load order."""
+    if kind == "survey_responses" and sniff_kind_hint(path, item_map):
+        yield from _stage_survey(con, path, item_map_for(path, item_map))
+        return
+    from pipelines.readers import stage_file
+
+    staged = stage_file(con, path, table="staged")
+    yield StagedSource(
+        path=path,
+        display_name=path.name,
+        kind=kind,
+        table="staged",
+        sha256=staged.sha256,
+        file_format=staged.file_format,
+        encoding=staged.encoding,
+        columns=tuple(staged.columns),
+        rows_read=staged.rows_read,
+        rejected_lines=tuple((r[0], r[1]) for r in staged.rejected_lines),
+        dropped_columns=tuple(staged.dropped_columns),
+    )
+
+
+def _stage_survey(
+    con: duckdb.DuckDBPyConnection, path: Path, item_map: Path | None
+) -> Iterator[StagedSource]:
+    from pipelines.surveys import load_item_map, reshape_survey
+
+    if item_map is None:
+        raise InputError(
+            path,
+            "this is a survey export but no item map says which question is which item",
+            f"write {path.stem}{ITEM_MAP_SUFFIX} beside it or pass --item-map",
+        )
+    reshaped = reshape_survey(path, load_item_map(item_map))
+    notes = tuple(reshaped.notes) if hasattr(reshaped, "notes") else ()
+    if reshaped.items is not None and len(reshaped.items):
+        yield _register_frame(
+            con,
+            reshaped.items,
+            table="staged_items",
+            path=item_map,
+            kind="survey_items",
+            sha256=_sha256(item_map),
+            file_format="item_map",
+        )
+    yield _register_frame(
+        con,
+        reshaped.responses,
+        table="staged",
+        path=path,
+        kind="survey_responses",
+        sha256=_sha256(path),
+        file_format="survey_export",
+        notes=notes,
+    )
+
+
+def _register_frame(con, frame, *, table, path, kind, sha256, file_format, notes=()):
+    """Copy a small reshaped frame into staging as text columns with ``_source_row``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(frame) if not isinstance(frame, pd.DataFrame) else frame
+    frame = frame.copy()
+    if "_source_row" not in frame.columns:
+        # Item definitions come from the map, not a sheet: number them as the map lists them.
+        frame["_source_row"] = range(1, len(frame) + 1)
+    columns = [c for c in frame.columns if c != "_source_row"]
+    for column in columns:
+        # Same hand-over as the file readers: trimmed text, None for empty cells.
+        frame[column] = frame[column].map(_as_text)
+    con.register("_frame", frame)
+    try:
+        selected = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+        con.execute(
+            f'CREATE OR REPLACE TABLE "{table}" AS '
+            f"SELECT CAST(_source_row AS BIGINT) AS _source_row, {selected} FROM _frame"
+        )
+    finally:
+        con.unregister("_frame")
+    return StagedSource(
+        path=path,
+        display_name=path.name,
+        kind=kind,
+        table=table,
+        sha256=sha256,
+        file_format=file_format,
+        encoding="utf-8",
+        columns=tuple(columns),
+        rows_read=len(frame),
+        notes=tuple(notes),
+    )
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or value != value:  # None or NaN
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,600 @@
+"""Survey exports (Qualtrics, Google Forms) reshaped to the long ``survey_responses`` form.
+
+A survey tool writes one row per respondent and one column per question. Ingestion wants
+one row per answer, named by stable item ids, so an item map (see
+:mod:`pipelines.item_map`) says which column is which item. Three layouts are read:
+
+``qualtrics``
+    Three header rows: column ids (``Q1_1``), question texts (possibly in another
+    language), and ImportIds (``{"ImportId":"QID1_1"}``; 2017 exports wrote them with
+    single quotes). Metadata columns vary; only ResponseId, Status, Finished and the date
+    are read.
+``qualtrics_legacy``
+    Two header rows: ``V1``..``V10`` and question ids, then the field names
+    (``ResponseID``, ``Status`` ...) and question texts; no ImportIds.
+``google_forms``
+    One header row of question texts after a timestamp column (its header localised).
+
+Preview, test and spam responses (Qualtrics Status) and unfinished ones (Finished) are
+left out and counted. A -99 or other negative whole number (Qualtrics' "seen but not
+answered" recode) gives a row with no value; an empty cell (not shown) gives no row.
+Only the columns the map names are read, so names, e-mails and IP addresses never reach
+the output; respondent ids are passed on as written, for ingestion to pseudonymize like
+every other identifier.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import contextlib
+import csv
+import io
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.contracts import SCHEMA_DIR, load_contract
+from pipelines.errors import InputError
+from pipelines.item_map import ItemMap, SourceRef, load_item_map, normalize_text
+
+__all__ = ["LAYOUTS", "ReshapedSurvey", "detect_survey_layout", "load_item_map", "reshape_survey"]
+
+LAYOUTS = ("qualtrics", "qualtrics_legacy", "google_forms")
+#: Header rows above the first response, by layout.
+HEADER_ROWS = {"qualtrics": 3, "qualtrics_legacy": 2, "google_forms": 1}
+#: The first header of a Google Forms export in the interface languages districts use.
+TIMESTAMP_HEADERS = frozenset(
+    normalize_text(header)
+    for header in (
+        "Timestamp", "Marca temporal", "Horodateur", "Zeitstempel", "Carimbo de data/hora",
+        "Tijdstempel", "Informazioni cronologiche", "Sygnatura czasowa", "Отметка времени",
+        "Dấu thời gian", "タイムスタンプ", "타임스탬프", "时间戳记", "時間戳記",
+    )
+)  # fmt: skip
+#: Qualtrics Status (code or text, lower case) -> why the response is left out.
+STATUS_EXCLUSIONS = {
+    **dict.fromkeys(("0", "ip address", "4", "imported", "16", "offline")),
+    **dict.fromkeys(("1", "survey preview", "17", "offline survey preview"), "survey preview"),
+    **dict.fromkeys(("2", "survey test"), "survey test"),
+    **dict.fromkeys(("8", "spam"), "spam"),
+}
+FINISHED = {"1": True, "true": True, "0": False, "false": False}
+#: Qualtrics fields and Google Forms headers holding personal data: never mapped.
+PERSONAL_COLUMNS = frozenset(
+    ("recipientlastname", "recipientfirstname", "recipientemail", "ipaddress", "name",
+     "emailaddress", "email", "email address", "locationlatitude", "locationlongitude")
+)  # fmt: skip
+_SEEN_NOT_ANSWERED = re.compile(r"-\d+(\.0+)?")
+_TIME = (
+    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
+    r"\s*(?P<half>[ap])?\.?\s*(?:m\.?)?)?"
+    r"\s*(?:Z|(?:GMT|UTC)?\s*[+-]\d{1,2}(?::?\d{2})?|GMT|UTC)?"
+)
+_YEAR_FIRST = re.compile(
+    r"(?P<year>\d{4})[-/.](?P<first>\d{1,2})[-/.](?P<second_part>\d{1,2})" + _TIME, re.I
+)
+_YEAR_LAST = re.compile(
+    r"(?P<first>\d{1,2})[/.](?P<second_part>\d{1,2})[/.](?P<year>\d{4}|\d{2})" + _TIME, re.I
+)
+_DIRECT_DOWNLOAD = re.compile(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2}.*GMT.*", re.I)
+_DETECT_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True, eq=False)
+class ReshapedSurvey:
+    """One survey export in the long ``survey_responses`` form, with what was left out.
+
+    Attributes
+    ----------
+    responses
+        The contract's columns (all text or None) and ``_source_row``, the spreadsheet row
+        of the respondent's row in the export, counting every header row.
+    items
+        ``survey_items`` rows from the item map's definitions (all text); may be empty.
+    layout, encoding
+        The export's layout (one of ``LAYOUTS``) and text encoding.
+    respondents_read
+        Response rows in the export (blank lines not counted).
+    excluded
+        Responses left out, by reason ("survey preview", "survey test", "spam",
+        "unfinished").
+    unanswered
+        Cells with a "seen, not answered" code (-99 or another negative), loaded as None.
+    blank_cells
+        Empty cells of mapped items (question not shown); they give no row.
+    unmapped_columns
+        Columns of the export that were not read.
+    time_zone
+        The time zone Qualtrics states for its dates, if it does.
+    """
+
+    responses: pd.DataFrame
+    items: pd.DataFrame
+    layout: str
+    encoding: str
+    respondents_read: int
+    excluded: dict[str, int] = field(default_factory=dict)
+    unanswered: int = 0
+    blank_cells: int = 0
+    unmapped_columns: tuple[str, ...] = ()
+    time_zone: str | None = None
+
+    @property
+    def respondents_kept(self) -> int:
+        return self.respondents_read - sum(self.excluded.values())
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One line per fact a user should see in the ingest report."""
+        notes = [
+            f"{self.layout} export: {self.respondents_kept} of {self.respondents_read} "
+            f"responses kept"
+        ]
+        if self.excluded:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in self.excluded.items())
+            notes.append(f"left out {sum(self.excluded.values())} responses: {reasons}")
+        if self.unanswered:
+            notes.append(f"{self.unanswered} answers seen but not answered (negative codes)")
+        if self.unmapped_columns:
+            notes.append("columns not read: " + ", ".join(self.unmapped_columns))
+        if self.time_zone:
+            notes.append(f"dates are wall-clock time in {self.time_zone}")
+        return tuple(notes)
+
+
+@dataclass(frozen=True)
+class _Export:
+    """A survey export's header rows and response rows, as text, all rows as wide as row 1."""
+
+    path: Path
+    layout: str
+    encoding: str
+    headers: list[str]
+    texts: list[str]
+    import_ids: list[str | None]
+    rows: list[tuple[int, list[str]]]
+    time_zone: str | None = None
+
+    def display(self, index: int) -> str:
+        """A column as a user finds it: its header, or its letter when that is ambiguous."""
+        header = _squash(self.headers[index])
+        if header and sum(_squash(h) == header for h in self.headers) == 1:
+            return header
+        return f"column {column_letter(index)}" + (f" ({header})" if header else "")
+
+
+def detect_survey_layout(path: str | Path) -> str | None:
+    """The survey layout of an export file, or None when it is not a survey export.
+
+    Only the first header rows are read, so this is cheap on large plain exports.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_DETECT_BYTES)
+    except OSError:
+        return None
+    if len(head) == _DETECT_BYTES and b"\n" in head:
+        head = head[: head.rindex(b"\n")]  # never decode half a character
+    try:
+        return _layout_of(_records(_decode(head)[0], limit=4))
+    except (UnicodeDecodeError, csv.Error):
+        return None
+
+
+def reshape_survey(path: str | Path, item_map: ItemMap | str | Path) -> ReshapedSurvey:
+    """Reshape one survey export to ``survey_responses`` rows through its item map.
+
+    Parameters
+    ----------
+    path
+        The export (CSV, or tab-separated text), as downloaded.
+    item_map
+        The loaded item map, or the path of its YAML file.
+
+    Raises
+    ------
+    InputError
+        The file is not a survey export, its ImportId row is unreadable, the map names a
+        column the export lacks, or a cell cannot be read (date, status, choice).
+    """
+    item_map = item_map if isinstance(item_map, ItemMap) else load_item_map(item_map)
+    return _Reshaper(_read_export(Path(path)), item_map).reshape()
+
+
+class _Reshaper:
+    """One export through one item map: finds the columns, then reads row by row."""
+
+    def __init__(self, export: _Export, item_map: ItemMap) -> None:
+        self.export, self.map = export, item_map
+        self.item_columns = [self.find(i.source, f"item {i.item_id}") for i in item_map.items]
+        for item, index in zip(item_map.items, self.item_columns, strict=True):
+            self.refuse_personal(index, f"item {item.item_id}")
+            if self.item_columns.count(index) > 1:
+                problem = f"two items read {export.display(index)}, {item.item_id} among them"
+                raise self.map_error(problem, "give each item its own column")
+        qualtrics = export.layout != "google_forms"
+        self.status = self._meta(("status", "Status")) if qualtrics else None
+        self.finished = self._meta(("finished", "Finished")) if qualtrics else None
+        self.response_id = self._meta(("_recordId", "ResponseId")) if qualtrics else None
+        if qualtrics and self.response_id is None:
+            raise self.error("there is no ResponseId column", "export it again with ResponseId")
+        if item_map.responded_at is not None or not qualtrics:
+            date = self.find(item_map.responded_at or SourceRef(letter="A"), "responded_at")
+        elif (date := self._meta(("recordedDate", "RecordedDate"), ("endDate", "EndDate"))) is None:
+            raise self.error(
+                "there is no RecordedDate or EndDate column",
+                "name the date column by responded_at: in the item map",
+            )
+        self.date = date
+        self.respondent = None
+        self.counts: Counter[str] = Counter()  # blank and unanswered cells
+        self.seen_ids: dict[str, int] = {}  # ResponseId -> row, to catch repeats
+        if item_map.respondent_id is not None:
+            self.respondent = self.find(item_map.respondent_id, "respondent_id")
+            self.refuse_personal(self.respondent, "respondent_id")
+
+    def error(self, problem: str, fix: str, row: int | None = None, index: int | None = None):
+        column = None if index is None else self.export.display(index)
+        return InputError(self.export.path, problem, fix, row=row, column=column)
+
+    def map_error(self, problem: str, fix: str, column: str | None = None) -> InputError:
+        return InputError(self.map.path, problem, fix, column=column)
+
+    def find(self, ref: SourceRef, what: str) -> int:
+        """The column an item map names; an error naming it when it is missing or ambiguous."""
+        export = self.export
+        if ref.letter is not None:
+            index = sum((ord(c) - 64) * 26**p for p, c in enumerate(reversed(ref.letter))) - 1
+            candidates = [index] if index < len(export.headers) else []
+        elif ref.import_id is not None:
+            if export.layout != "qualtrics":
+                raise self.map_error(
+                    f"{what} is named by import_id, but {export.path.name} is "
+                    f"a {export.layout} export, which has no ImportIds",
+                    "name it by column: or question:",
+                    column=ref.import_id,
+                )
+            candidates = [i for i, v in enumerate(export.import_ids) if v == ref.import_id]
+        else:
+            wanted = ref.column if ref.column is not None else ref.question
+            names = export.headers if ref.column is not None else export.texts
+            candidates = [i for i, name in enumerate(names) if _squash(name) == _squash(wanted)]
+        named = ref.column or ref.import_id or ref.question or ref.letter
+        if not candidates or (ref.occurrence or 1) > len(candidates):
+            raise self.map_error(
+                f"{what} is read from {ref.describe()}, which {export.path.name} does not have",
+                "correct the item map, or export the survey with that question",
+                column=named,
+            )
+        if len(candidates) > 1 and ref.occurrence is None:
+            letters = ", ".join(column_letter(i) for i in candidates)
+            raise self.map_error(
+                f"{what}: {len(candidates)} columns ({letters}) match {ref.describe()}",
+                "add occurrence: N, or name it by letter:",
+                column=named,
+            )
+        return candidates[(ref.occurrence or 1) - 1]
+
+    def refuse_personal(self, index: int, what: str) -> None:
+        export = self.export
+        names = {export.headers[index], export.texts[index], export.import_ids[index] or ""}
+        if {normalize_text(name) for name in names} & PERSONAL_COLUMNS:
+            raise self.map_error(
+                f"{what} reads {export.display(index)}, which holds names, "
+                "e-mails or locations that must not be stored",
+                "map only question columns and the respondent's id number",
+            )
+
+    def _meta(self, *choices: tuple[str, str]) -> int | None:
+        """The first column found of (ImportId, field name) choices, in order of preference.
+
+        Field names in the first header row are the same in every survey language; legacy
+        exports keep them in the second row, under V1..V10.
+        """
+        export = self.export
+        rows = [export.headers] + ([export.texts] if export.layout != "qualtrics" else [])
+        for import_id, name in choices:
+            for index in range(len(export.headers)):
+                if export.import_ids[index] == import_id or any(
+                    normalize_text(row[index]) == normalize_text(name) for row in rows
+                ):
+                    return index
+        return None
+
+    def reshape(self) -> ReshapedSurvey:
+        excluded: Counter[str] = Counter()
+        records: list[dict] = []
+        for row_number, cells in self.export.rows:
+            reason = self.exclusion(row_number, cells)
+            if reason:
+                excluded[reason] += 1
+            else:
+                records.extend(self.answers(row_number, cells))
+        columns = [*load_contract(SCHEMA_DIR / "survey_responses.yaml").column_names]
+        responses = pd.DataFrame(records, columns=[*columns, "_source_row"], dtype=object)
+        responses["_source_row"] = responses["_source_row"].astype("int64")
+        read = {self.status, self.finished, self.response_id, self.date, self.respondent}
+        read |= set(self.item_columns)
+        return ReshapedSurvey(
+            responses=responses,
+            items=self.map.items_frame(),
+            layout=self.export.layout,
+            encoding=self.export.encoding,
+            respondents_read=len(self.export.rows),
+            excluded=dict(excluded),
+            unanswered=self.counts["unanswered"],
+            blank_cells=self.counts["blank"],
+            unmapped_columns=tuple(
+                self.export.display(i) for i in range(len(self.export.headers)) if i not in read
+            ),
+            time_zone=self.export.time_zone,
+        )
+
+    def exclusion(self, row: int, cells: list[str]) -> str | None:
+        """Why a Qualtrics response is left out (preview, test, spam, unfinished), or None."""
+        if self.status is not None:
+            status = normalize_text(cells[self.status])
+            if status not in STATUS_EXCLUSIONS:
+                raise self.error(
+                    f"{cells[self.status]!r} is not a Qualtrics response type",
+                    "keep IP Address, Imported, Offline, Survey Preview, Survey "
+                    "Test and Spam responses only",
+                    row,
+                    self.status,
+                )
+            if STATUS_EXCLUSIONS[status]:
+                return STATUS_EXCLUSIONS[status]
+        if self.finished is not None and not self.map.include_unfinished:
+            finished = FINISHED.get(normalize_text(cells[self.finished]))
+            if finished is None:
+                raise self.error(
+                    f"Finished is {cells[self.finished]!r}, not 1/0 or True/False",
+                    "download the export again",
+                    row,
+                    self.finished,
+                )
+            if not finished:
+                return "unfinished"
+        return None
+
+    def answers(self, row: int, cells: list[str]) -> list[dict]:
+        """The long rows of one response: one per mapped item with an answer or a -99."""
+        try:
+            moment = parse_timestamp(cells[self.date], self.map.date_order)
+        except ValueError as error:
+            problem, fix = error.args
+            if "date_order" in fix:
+                fix = f"{fix} to {self.map.path.name}"
+            raise self.error(problem, fix, row, self.date) from None
+        if self.response_id is None:
+            # Google Forms has no response id: the row and the time of submission are
+            # the same every time this file is read, and unique within it.
+            response_id = f"gf-{row}-{moment:%Y%m%dT%H%M%S}"
+        else:
+            response_id = cells[self.response_id].strip()
+            if not response_id or response_id in self.seen_ids:
+                where = f"also on row {self.seen_ids[response_id]}" if response_id else "empty"
+                raise self.error(
+                    f"the ResponseId {response_id!r} is {where}",
+                    "download the export again",
+                    row,
+                    self.response_id,
+                )
+        self.seen_ids[response_id] = row
+        respondent = cells[self.respondent].strip() if self.respondent is not None else ""
+        shared = {
+            "survey_id": self.map.survey_id,
+            "response_id": response_id,
+            "wave": self.map.wave,
+            "respondent_role": self.map.respondent_role,
+            "respondent_unique_id": respondent or None,
+            "responded_date": f"{moment:%Y-%m-%d}",
+            "responded_at": f"{moment:%Y-%m-%d %H:%M:%S}",
+            "_source_row": row,
+        }
+        rows = []
+        for item, index in zip(self.map.items, self.item_columns, strict=True):
+            answer = cells[index].strip()
+            value = numeric = None
+            if not answer:
+                self.counts["blank"] += 1  # not shown (skip logic) or skipped: no row
+                continue
+            if _SEEN_NOT_ANSWERED.fullmatch(answer):
+                self.counts["unanswered"] += 1
+            else:
+                try:
+                    value = item.code(answer)
+                except ValueError as error:
+                    raise self.error(
+                        str(error),
+                        f"add it to the codes of item {item.item_id} in {self.map.path.name}",
+                        row,
+                        index,
+                    ) from None
+                numeric = item.numeric(value)
+            rows.append(
+                {
+                    **shared,
+                    "item_id": item.item_id,
+                    "response_value": value,
+                    "response_numeric": numeric,
+                }
+            )
+        return rows
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def parse_timestamp(text: str, date_order: str = "month_first") -> datetime:
+    """A survey tool's date and time as a naive wall-clock datetime.
+
+    Reads ISO (``2026-03-05 09:15:02``, ``2026-03-05T09:15:02Z``), Google Forms direct
+    downloads (``2026/03/05 9:15:02 am GMT+8``) and spreadsheet dates (``3/5/2026 9:15:02``,
+    day first when ``date_order`` is ``day_first``). A stated UTC offset is dropped: a
+    Sheets download of the same form states none, and both are in the form's time zone,
+    so keeping wall-clock time gives both the same dates.
+
+    Raises
+    ------
+    ValueError
+        With two arguments, the problem and its fix: not a date this reads, or not a real
+        date in the order given.
+    """
+    text = " ".join(text.split())
+    match = _YEAR_FIRST.fullmatch(text)
+    if match:
+        year, month, day = match["year"], match["first"], match["second_part"]
+    elif match := _YEAR_LAST.fullmatch(text):
+        year, month, day = match["year"], match["first"], match["second_part"]
+        if date_order == "day_first":
+            month, day = day, month
+        elif int(month) > 12 >= int(day):
+            raise ValueError(f"{text!r} is not a month-first date", "add date_order: day_first")
+        year = f"20{year}" if len(year) == 2 else year
+    else:
+        raise ValueError(f"{text!r} is not a date and time", "correct the cell")
+    hour = int(match["hour"] or 0)
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"{text!r} has an hour that is not on a 12-hour clock", "correct it")
+        hour = hour % 12 + (12 if match["half"].lower() == "p" else 0)
+    minute, second = int(match["minute"] or 0), int(match["second"] or 0)
+    try:
+        return datetime(int(year), int(month), int(day), hour, minute, second)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date and time", "correct the cell") from None
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.replace("\ufeff", "").split())
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name; cp1252 is the fallback for files Excel saved."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def _records(text: str, limit: int | None = None) -> list[list[str]]:
+    """CSV records; record N is spreadsheet row N+1, as a cell may hold line breaks."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [record for _, record in zip(range(limit), reader, strict=False)] if limit else [*reader]
+
+
+def _layout_of(records: list[list[str]]) -> str | None:
+    row1, row2, row3 = (records[n] if len(records) > n else [] for n in range(3))
+    if any(re.match(r"\s*\{.*importid", cell, re.I | re.S) for cell in row3):
+        return "qualtrics"
+    if row1[:1] == ["V1"] and "responseid" in {normalize_text(cell) for cell in row2}:
+        return "qualtrics_legacy"
+    if (row1 and normalize_text(row1[0]) in TIMESTAMP_HEADERS) or (
+        row2 and _DIRECT_DOWNLOAD.fullmatch(row2[0].strip())
+    ):
+        return "google_forms"
+    return None
+
+
+def _read_export(path: Path) -> _Export:
+    try:
+        text, encoding = _decode(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(path, "no such file", "check the path") from None
+    except UnicodeDecodeError:
+        raise InputError(
+            path,
+            "the file is neither UTF-8 nor Windows-1252 text",
+            "download the export again as CSV",
+        ) from None
+    try:
+        records = _records(text)
+    except csv.Error as error:
+        raise InputError(
+            path, f"the file is not readable as CSV ({error})", "download the export again as CSV"
+        ) from None
+    layout = _layout_of(records)
+    if layout is None:
+        raise InputError(
+            path,
+            "this is not a Qualtrics or Google Forms survey export (no "
+            "ImportId row, no V1 legacy header, no Timestamp column)",
+            "download the responses as CSV from Qualtrics (Data & Analysis, "
+            "Export) or from the form's linked sheet",
+        )
+    headers = [header.replace("\ufeff", "") for header in records[0]]
+    width = len(headers)
+    texts = records[1] if layout != "google_forms" else headers
+    import_ids, time_zone = (
+        _import_ids(path, headers, records[2]) if layout == "qualtrics" else ([], None)
+    )
+    rows = []
+    first = HEADER_ROWS[layout] + 1
+    for number, cells in enumerate(records[first - 1 :], start=first):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if any(cell.strip() for cell in cells[width:]):
+            raise InputError(
+                path,
+                f"the row has {len(cells)} cells but the header has {width}",
+                "look for an unquoted comma, or download the export again",
+                row=number,
+            )
+        rows.append((number, (cells + [""] * width)[:width]))
+    return _Export(
+        path,
+        layout,
+        encoding,
+        headers,
+        (texts + [""] * width)[:width],
+        (import_ids + [None] * width)[:width],
+        rows,
+        time_zone,
+    )
+
+
+def _import_ids(path: Path, headers: list[str], cells: list[str]) -> tuple[list, str | None]:
+    """ImportIds of Qualtrics' third header row (JSON, or the single-quoted 2017 form)."""
+    ids: list[str | None] = []
+    time_zone = None
+    for index, cell in enumerate(cell.strip() for cell in cells):
+        parsed = None
+        for parse in (json.loads, ast.literal_eval) if cell else ():
+            with contextlib.suppress(
+                ValueError, SyntaxError, TypeError, MemoryError, RecursionError
+            ):
+                parsed = parse(cell)
+                break
+        if cell and not (isinstance(parsed, dict) and isinstance(parsed.get("ImportId"), str)):
+            column = headers[index] if index < len(headers) else column_letter(index)
+            raise InputError(
+                path,
+                f"the ImportId cell {cell!r} is neither JSON nor a quoted "
+                "{'ImportId': ...} mapping",
+                "download the export again from Qualtrics",
+                row=3,
+                column=column,
+            )
+        ids.append(parsed["ImportId"] if parsed else None)
+        time_zone = time_zone or (parsed or {}).get("timeZone")
+    return ids, time_zone

@@ -1,0 +1,39 @@
+"""Shared fixtures: a private pseudonym key and a throwaway warehouse for every test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TEST_KEY = "test-key-0123456789abcdef-not-for-real-data"
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch, tmp_path) -> str:
+    """Every test pseudonymizes with a known key and never touches the user's key file."""
+    monkeypatch.setenv("OUTCOMES_PSEUDONYM_KEY", TEST_KEY)
+    monkeypatch.setenv("OUTCOMES_KEY_FILE", str(tmp_path / "keys" / "pseudonym.key"))
+    monkeypatch.delenv("OUTCOMES_DB", raising=False)
+    return TEST_KEY
+
+
+@pytest.fixture
+def warehouse_path(tmp_path) -> Path:
+    return tmp_path / "warehouse" / "outcomes.duckdb"
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """Write a small export file: ``write_file("students.csv", "a,b\\n1,2\\n")``."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / "exports" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write

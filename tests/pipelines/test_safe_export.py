@@ -1,0 +1,25 @@
+import csv
+
+from pipelines.safe_export import escape_cell, write_safe_csv
+
+
+def test_formula_cells_get_a_leading_apostrophe():
+    assert escape_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert escape_cell("+1+1") == "'+1+1"
+    assert escape_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert escape_cell("-2+3") == "'-2+3"
+
+
+def test_numbers_and_plain_text_are_left_alone():
+    assert escape_cell("-3") == "-3"
+    assert escape_cell("+4.5") == "+4.5"
+    assert escape_cell("girls_only") == "girls_only"
+    assert escape_cell(7) == 7
+    assert escape_cell(None) is None
+
+
+def test_written_csv_is_escaped(tmp_path):
+    path = tmp_path / "out.csv"
+    write_safe_csv(path, ["brief"], [["=cmd|' /C calc'!A0"], ["ok"]])
+    rows = list(csv.reader(path.open()))
+    assert rows == [["brief"], ["'=cmd|' /C calc'!A0"], ["ok"]]
