@@ -36,8 +36,10 @@ STUDENTS, TEAMS = 20_000, 400
 def write_inputs(folder: Path, rows: int) -> dict[str, Path]:
     """Referenced rosters and a big attendance file, written by DuckDB (fast, deterministic)."""
     con = duckdb.connect()
-    paths = {name: folder / f"{name}.csv" for name in
-             ("staff", "students", "studio_teams", "session_attendance")}
+    paths = {
+        name: folder / f"{name}.csv"
+        for name in ("staff", "students", "studio_teams", "session_attendance")
+    }
     con.execute(f"""COPY (SELECT 'T' || i AS staff_unique_id, 'HS' AS school_id,
         'teacher' AS staff_classification FROM range(1, {TEAMS + 1}) r(i))
         TO '{paths["staff"]}' (HEADER)""")
@@ -92,7 +94,10 @@ def measure(script: str, csv: Path, scratch: Path, run: int) -> tuple[float, int
     db = scratch / f"{run}-{abs(hash(script))}.duckdb"
     output = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script), str(csv), str(db)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     ).stdout.split()
     db.unlink(missing_ok=True)
     return float(output[0]), int(output[1]), int(output[2]) / 1024  # ru_maxrss is KiB
@@ -125,7 +130,7 @@ def main() -> None:
         "baseline_peak_mb": round(max(b[2] for b in baseline)),
         "ingest_peak_mb": round(max(i[2] for i in ingest)),
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, "
-                   f"Python {platform.python_version()}, duckdb {duckdb.__version__}",
+        f"Python {platform.python_version()}, duckdb {duckdb.__version__}",
     }
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -138,8 +143,8 @@ def main() -> None:
         | validated ingestion (s, median of {args.repeat}) | {ingest_s:.2f} |
         | **ratio ingestion / plain load** (target <= 2.0) | **{ingest_s / base_s:.2f}** |
         | ingestion rows per second | {args.rows / ingest_s:,.0f} |
-        | peak memory, plain load / ingestion (MB; target < 3,000) | {results['baseline_peak_mb']:,} / {results['ingest_peak_mb']:,} |
-        | machine | {results['machine']} |
+        | peak memory, plain load / ingestion (MB; target < 3,000) | {results["baseline_peak_mb"]:,} / {results["ingest_peak_mb"]:,} |
+        | machine | {results["machine"]} |
         """)  # noqa: E501
     text = README.read_text(encoding="utf-8")
     head, rest = text.split(BEGIN, 1)

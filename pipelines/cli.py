@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def ingest(paths, kind, db, district, item_map, wait) -> None:
 
 def _print_batches(results) -> None:
     table = Table(title="Batches")
-    for header in (
+    headers = (
         "file",
         "kind",
         "batch",
@@ -106,19 +107,11 @@ def _print_batches(results) -> None:
         "new",
         "changed",
         "unchanged",
-        "notes",
-    ):
-        table.add_column(
-            header, justify="right" if header not in ("file", "kind", "notes") else "left"
-        )
+    )
+    for header in headers:
+        table.add_column(header, justify="left" if header in ("file", "kind") else "right")
+    notes = []
     for r in results:
-        notes = list(r.notes)
-        if r.extra_columns:
-            notes.append("extra columns kept in raw: " + ", ".join(r.extra_columns))
-        if r.dropped_columns:
-            notes.append("not stored: " + ", ".join(r.dropped_columns))
-        if r.formula_like_cells:
-            notes.append(f"{r.formula_like_cells} formula-like cells (escaped on export)")
         table.add_row(
             r.file.name,
             r.kind,
@@ -129,9 +122,20 @@ def _print_batches(results) -> None:
             f"{r.rows_new:,}",
             f"{r.rows_changed:,}",
             f"{r.rows_unchanged:,}",
-            "; ".join(notes),
         )
+        notes.extend(f"{r.file.name}: {note}" for note in r.notes)
+        if r.extra_columns:
+            notes.append(f"{r.file.name}: extra columns kept in raw: {', '.join(r.extra_columns)}")
+        if r.dropped_columns:
+            notes.append(f"{r.file.name}: not stored: {', '.join(r.dropped_columns)}")
+        if r.formula_like_cells:
+            notes.append(
+                f"{r.file.name}: {r.formula_like_cells} cells look like spreadsheet "
+                "formulas; stored as text, escaped in every export"
+            )
     Console().print(table)
+    for note in notes:
+        click.echo(note)
 
 
 @main.command()
@@ -160,13 +164,10 @@ def quarantine(db, batch_id, kind, limit, csv_path) -> None:
     frame = list_quarantine(con, batch_id=batch_id, kind=kind, limit=limit or None)
     total = con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0]
     con.close()
-    table = Table(title=f"Quarantine ({len(frame)} of {total} rows)")
-    for header in ("batch", "kind", "file", "row", "reasons"):
-        table.add_column(header, overflow="fold")
+    click.echo(f"{len(frame)} of {total} quarantined rows")
     for row in frame.itertuples(index=False):
-        where = f"{row.sheet}!{row.source_row}" if row.sheet else str(row.source_row)
-        table.add_row(str(row.batch_id), row.kind, row.file_name, where, row.reasons)
-    Console().print(table)
+        where = f"sheet {row.sheet}, row {row.source_row}" if row.sheet else f"row {row.source_row}"
+        click.echo(f"batch {row.batch_id} {row.kind} {row.file_name} {where}: {row.reasons}")
     if csv_path is not None:
         write_safe_frame(csv_path, frame)
         console.print(f"wrote {csv_path}")
@@ -251,3 +252,26 @@ from pipelines.demo_cli import demo, synth  # noqa: E402  (registers the two com
 
 main.add_command(synth)
 main.add_command(demo)
+
+
+def run() -> None:
+    """Console entry point: run the command, then exit without interpreter teardown.
+
+    With great-expectations and duckdb_engine loaded, DuckDB 2.0's Python bindings print
+    spurious "nanobind: leaked ..." warnings while the interpreter shuts down, which would
+    follow a command's one-line error. Every file and connection is closed by the time a
+    command returns, so after flushing the output we leave at once with the same code.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    else:
+        code = 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run()

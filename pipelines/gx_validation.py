@@ -1,23 +1,19 @@
 """Validate a typed staging table in place with great-expectations (GX).
 
 Every ``Check`` of ``pipelines.checks`` becomes one GX expectation; all of them run as one
-suite, in one validation, on a SQL datasource over the table where it lies in DuckDB. No row
-is loaded into Python: GX sends aggregate queries to DuckDB and reads back counts.
+suite, in one validation, on a SQL datasource over the table where it lies in DuckDB. The
+table is never loaded into Python: GX reads back counts and a few example values.
 
-Reaching the caller's database
-------------------------------
 Ingestion stages a file in a *named* in-memory database (``":memory:stage_<hex>"``) and keeps
-its own connection open. Within one process, ``duckdb.connect`` of the same name returns the
-same database instance, but only when the second connect passes exactly the same config as
-the first; any other config fails with "Can't open a connection to same database file with a
-different configuration than existing connections". duckdb_engine does parse the name out of
-``"duckdb:///:memory:stage_<hex>"``, yet its ``connect`` always adds a ``custom_user_agent``
-setting to the config, so that URL can never share an instance that someone else opened
-(duckdb_engine 0.17). So the SQLAlchemy engine gets its DuckDB connections from a ``creator``
-function instead: ``duckdb.connect(name, config=<the caller's config>)``, or a cursor of a
-connection the caller hands over (a cursor is a new connection to the same instance, needing
-no config at all). The creator must wrap the connection in duckdb_engine's
-``ConnectionWrapper``, which is what the dialect expects from a DB-API connection.
+its connection open. In one process, ``duckdb.connect`` of that name returns the same
+instance, but only with exactly the config of the first connect ("Can't open a connection to
+same database file with a different configuration"). duckdb_engine parses
+``"duckdb:///:memory:stage_<hex>"`` fine, but its ``connect`` always adds a
+``custom_user_agent`` setting, so that URL never shares an instance opened by someone else
+(duckdb_engine 0.17). The SQLAlchemy engine therefore gets connections from a ``creator``:
+``duckdb.connect(name, config=<the caller's config>)``, or a cursor of a connection the caller
+hands over (a new connection to the same instance, needing no config), wrapped in
+duckdb_engine's ``ConnectionWrapper`` as the dialect expects.
 """
 
 from __future__ import annotations
@@ -49,6 +45,8 @@ RESULT_FORMAT = "SUMMARY"
 
 #: A database name or path as ``duckdb.connect`` takes it, or an open connection to it.
 Database = str | os.PathLike | duckdb.DuckDBPyConnection
+#: Rules with no fitting built-in expectation on DuckDB: GX runs the check's own SQL.
+QUERY_RULES = ("castable", "pattern", "foreign_key", "row_rule")
 
 
 @dataclass(frozen=True)
@@ -181,10 +179,9 @@ def expectation_for(check: Check) -> Any:
         if len(check.columns) == 1:
             return gxe.ExpectColumnValuesToBeUnique(column=check.column, meta=meta)
         return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(check.columns), meta=meta)
-    if check.rule in ("castable", "pattern", "foreign_key", "row_rule"):
-        # GX's regex expectation raises NotImplementedError on DuckDB, and the other rules
-        # have no built-in expectation, so these run the check's own SQL. GX fills `{batch}`
-        # with str.format, so braces of the check (a regex `{5}`) are doubled to stay literal.
+    if check.rule in QUERY_RULES:
+        # GX's regex expectation raises NotImplementedError on DuckDB. GX fills `{batch}` with
+        # str.format, so braces of the check (a regex `{5}`) are doubled to stay literal.
         condition = check.counted_sql.replace("{", "{{").replace("}", "}}")
         return gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=f"SELECT * FROM {{batch}} WHERE ({condition})",
@@ -225,10 +222,13 @@ def validate_table(
     Raises
     ------
     ValueError
-        If the database cannot be shared or the table does not exist.
+        If the database cannot be shared, the table does not exist or check ids repeat.
     GxValidationError
         If GX failed to evaluate any check; the report is attached as ``.report``.
     """
+    check_ids = [check.check_id for check in checks]
+    if len(set(check_ids)) != len(check_ids):
+        raise ValueError(f"check ids must be unique: {check_ids}")
     open_connection = _connection_opener(database, config)
     with _context_lock:
         # Holding a connection keeps an in-memory database alive for the whole validation
@@ -325,10 +325,10 @@ def _report(result: Any, checks: Sequence[Check]) -> GxReport:
     for check in checks:
         outcome = by_check_id[check.check_id]
         counts = outcome.result or {}
-        if check.rule in ("castable", "pattern", "foreign_key", "row_rule"):
-            unexpected = counts.get("observed_value")
-        else:
-            unexpected = counts.get("unexpected_count")
+        # A query expectation reports its count of unexpected rows as the observed value.
+        unexpected = counts.get(
+            "observed_value" if check.rule in QUERY_RULES else "unexpected_count"
+        )
         element_count = counts.get("element_count")
         per_check.append(
             CheckResult(

@@ -57,6 +57,10 @@ Definitions: an item with ``construct`` or ``wording`` must have ``construct``,
 ``wording`` and ``response_scale``; it becomes a row of the ``survey_items`` table (its
 ``survey_id`` is this map's unless the item gives its own, for an item first defined in an
 earlier survey). An item asked in several waves keeps one item id.
+
+This module loads and checks a map; applying its codes to answers is
+:mod:`pipelines.item_codes`, and the YAML dialect it is read in (yes/no kept as text,
+repeated keys refused) is :mod:`pipelines.item_yaml`.
 """
 
 from __future__ import annotations

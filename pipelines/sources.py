@@ -7,7 +7,6 @@ definitions in that map, if any, are a second source of kind survey_items that l
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputError
+from pipelines.readers import file_sha256
 
 #: File endings ingestion reads; anything else in a folder is listed as skipped.
 READABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet"}
@@ -125,7 +125,7 @@ def _stage_survey(
             table="staged_items",
             path=item_map,
             kind="survey_items",
-            sha256=_sha256(item_map),
+            sha256=file_sha256(item_map),
             file_format="item_map",
         )
     yield _register_frame(
@@ -134,7 +134,7 @@ def _stage_survey(
         table="staged",
         path=path,
         kind="survey_responses",
-        sha256=_sha256(path),
+        sha256=file_sha256(path),
         file_format="survey_export",
         notes=notes,
     )
@@ -149,7 +149,8 @@ def _register_frame(con, frame, *, table, path, kind, sha256, file_format, notes
     if "_source_row" not in frame.columns:
         # Item definitions come from the map, not a sheet: number them as the map lists them.
         frame["_source_row"] = range(1, len(frame) + 1)
-    columns = [c for c in frame.columns if c != "_source_row"]
+    frame["_row_id"] = range(len(frame))
+    columns = [c for c in frame.columns if c not in ("_source_row", "_row_id")]
     for column in columns:
         # Same hand-over as the file readers: trimmed text, None for empty cells.
         frame[column] = frame[column].map(_as_text)
@@ -158,7 +159,8 @@ def _register_frame(con, frame, *, table, path, kind, sha256, file_format, notes
         selected = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
         con.execute(
             f'CREATE OR REPLACE TABLE "{table}" AS '
-            f"SELECT CAST(_source_row AS BIGINT) AS _source_row, {selected} FROM _frame"
+            f"SELECT CAST(_row_id AS BIGINT) AS _row_id, "
+            f"CAST(_source_row AS BIGINT) AS _source_row, {selected} FROM _frame"
         )
     finally:
         con.unregister("_frame")
@@ -181,11 +183,3 @@ def _as_text(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

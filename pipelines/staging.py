@@ -157,19 +157,16 @@ def build_typed_table(
     """
     has_sheet = "_sheet" in _columns_of(con, source)
     selects = [
-        "s.rowid AS _row_id",
+        "s._row_id",
         "s._source_row",
         "s._sheet" if has_sheet else "CAST(NULL AS VARCHAR) AS _sheet",
     ]
     joins = []
     for column in contract.stored_columns:
         file_column = mapping.matched.get(column.name)
-        if file_column is None:
-            text = "CAST(NULL AS VARCHAR)"
-        else:
-            # The readers hand over trimmed text with NULL for empty cells (see
-            # pipelines.readers), so no per-cell trimming is repeated here.
-            text = f"s.{quote_ident(file_column)}"
+        # The readers hand over trimmed text with NULL for empty cells (see
+        # pipelines.readers), so no per-cell trimming is repeated here.
+        text = "CAST(NULL AS VARCHAR)" if file_column is None else f"s.{quote_ident(file_column)}"
         if column.is_pseudonymized and file_column is not None:
             lookup = f"p_{column.name}"
             _register_pseudonyms(con, source, file_column, lookup, key)

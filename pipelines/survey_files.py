@@ -65,7 +65,6 @@ _DIRECT_DOWNLOAD = re.compile(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2}.*GMT.*
 _DETECT_BYTES = 256 * 1024
 
 
-
 @dataclass(frozen=True)
 class SurveyExport:
     """A survey export's header rows and response rows, as text, all rows as wide as row 1."""
@@ -105,94 +104,20 @@ def detect_survey_layout(path: str | Path) -> str | None:
         return None
 
 
-def column_letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based column index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
+def read_export(path: Path) -> SurveyExport:
+    """Read a whole survey export: its layout, header rows and non-blank response rows.
 
-
-def parse_timestamp(text: str, date_order: str = "month_first") -> datetime:
-    """A survey tool's date and time as a naive wall-clock datetime.
-
-    Reads ISO (``2026-03-05 09:15:02``, ``2026-03-05T09:15:02Z``), Google Forms direct
-    downloads (``2026/03/05 9:15:02 am GMT+8``) and spreadsheet dates (``3/5/2026 9:15:02``,
-    day first when ``date_order`` is ``day_first``). A stated UTC offset is dropped: a
-    Sheets download of the same form states none, and both are in the form's time zone,
-    so keeping wall-clock time gives both the same dates.
+    Parameters
+    ----------
+    path
+        The export (CSV, or tab-separated text), as downloaded.
 
     Raises
     ------
-    ValueError
-        With two arguments, the problem and its fix: not a date this reads, or not a real
-        date in the order given.
+    InputError
+        The file is missing, is not text or not CSV, is not a survey export, has a row
+        wider than its header, or its ImportId row is unreadable.
     """
-    text = " ".join(text.split())
-    match = _YEAR_FIRST.fullmatch(text)
-    if match:
-        year, month, day = match["year"], match["first"], match["second_part"]
-    elif match := _YEAR_LAST.fullmatch(text):
-        year, month, day = match["year"], match["first"], match["second_part"]
-        if date_order == "day_first":
-            month, day = day, month
-        elif int(month) > 12 >= int(day):
-            raise ValueError(f"{text!r} is not a month-first date", "add date_order: day_first")
-        year = f"20{year}" if len(year) == 2 else year
-    else:
-        raise ValueError(f"{text!r} is not a date and time", "correct the cell")
-    hour = int(match["hour"] or 0)
-    if match["half"]:
-        if not 1 <= hour <= 12:
-            raise ValueError(f"{text!r} has an hour that is not on a 12-hour clock", "correct it")
-        hour = hour % 12 + (12 if match["half"].lower() == "p" else 0)
-    minute, second = int(match["minute"] or 0), int(match["second"] or 0)
-    try:
-        return datetime(int(year), int(month), int(day), hour, minute, second)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a real date and time", "correct the cell") from None
-
-
-def squash(text: str) -> str:
-    return " ".join(text.replace("\ufeff", "").split())
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name; cp1252 is the fallback for files Excel saved."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "cp1252"
-
-
-def _records(text: str, limit: int | None = None) -> list[list[str]]:
-    """CSV records; record N is spreadsheet row N+1, as a cell may hold line breaks."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [record for _, record in zip(range(limit), reader, strict=False)] if limit else [*reader]
-
-
-def _layout_of(records: list[list[str]]) -> str | None:
-    row1, row2, row3 = (records[n] if len(records) > n else [] for n in range(3))
-    if any(re.match(r"\s*\{.*importid", cell, re.I | re.S) for cell in row3):
-        return "qualtrics"
-    if row1[:1] == ["V1"] and "responseid" in {normalize_text(cell) for cell in row2}:
-        return "qualtrics_legacy"
-    if (row1 and normalize_text(row1[0]) in TIMESTAMP_HEADERS) or (
-        row2 and _DIRECT_DOWNLOAD.fullmatch(row2[0].strip())
-    ):
-        return "google_forms"
-    return None
-
-
-def read_export(path: Path) -> SurveyExport:
     try:
         text, encoding = _decode(path.read_bytes())
     except FileNotFoundError:
@@ -274,3 +199,91 @@ def _import_ids(path: Path, headers: list[str], cells: list[str]) -> tuple[list,
         ids.append(parsed["ImportId"] if parsed else None)
         time_zone = time_zone or (parsed or {}).get("timeZone")
     return ids, time_zone
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name; cp1252 is the fallback for files Excel saved."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "cp1252"
+
+
+def _records(text: str, limit: int | None = None) -> list[list[str]]:
+    """CSV records; record N is spreadsheet row N+1, as a cell may hold line breaks."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [record for _, record in zip(range(limit), reader, strict=False)] if limit else [*reader]
+
+
+def _layout_of(records: list[list[str]]) -> str | None:
+    row1, row2, row3 = (records[n] if len(records) > n else [] for n in range(3))
+    if any(re.match(r"\s*\{.*importid", cell, re.I | re.S) for cell in row3):
+        return "qualtrics"
+    if row1[:1] == ["V1"] and "responseid" in {normalize_text(cell) for cell in row2}:
+        return "qualtrics_legacy"
+    if (row1 and normalize_text(row1[0]) in TIMESTAMP_HEADERS) or (
+        row2 and _DIRECT_DOWNLOAD.fullmatch(row2[0].strip())
+    ):
+        return "google_forms"
+    return None
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def squash(text: str) -> str:
+    """Text as a header is compared: surrounding and repeated spaces ignored, not case."""
+    return " ".join(text.replace("\ufeff", "").split())
+
+
+def parse_timestamp(text: str, date_order: str = "month_first") -> datetime:
+    """A survey tool's date and time as a naive wall-clock datetime.
+
+    Reads ISO (``2026-03-05 09:15:02``, ``2026-03-05T09:15:02Z``), Google Forms direct
+    downloads (``2026/03/05 9:15:02 am GMT+8``) and spreadsheet dates (``3/5/2026 9:15:02``,
+    day first when ``date_order`` is ``day_first``). A stated UTC offset is dropped: a
+    Sheets download of the same form states none, and both are in the form's time zone,
+    so keeping wall-clock time gives both the same dates.
+
+    Raises
+    ------
+    ValueError
+        With two arguments, the problem and its fix: not a date this reads, or not a real
+        date in the order given.
+    """
+    text = " ".join(text.split())
+    match = _YEAR_FIRST.fullmatch(text)
+    if match:
+        year, month, day = match["year"], match["first"], match["second_part"]
+    elif match := _YEAR_LAST.fullmatch(text):
+        year, month, day = match["year"], match["first"], match["second_part"]
+        if date_order == "day_first":
+            month, day = day, month
+        elif int(month) > 12 >= int(day):
+            raise ValueError(f"{text!r} is not a month-first date", "add date_order: day_first")
+        year = f"20{year}" if len(year) == 2 else year
+    else:
+        raise ValueError(f"{text!r} is not a date and time", "correct the cell")
+    hour = int(match["hour"] or 0)
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"{text!r} has an hour that is not on a 12-hour clock", "correct it")
+        hour = hour % 12 + (12 if match["half"].lower() == "p" else 0)
+    minute, second = int(match["minute"] or 0), int(match["second"] or 0)
+    try:
+        return datetime(int(year), int(month), int(day), hour, minute, second)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date and time", "correct the cell") from None

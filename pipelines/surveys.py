@@ -20,21 +20,15 @@ left out and counted. A -99 or other negative whole number (Qualtrics' "seen but
 answered" recode) gives a row with no value; an empty cell (not shown) gives no row.
 Only the columns the map names are read, so names, e-mails and IP addresses never reach
 the output; respondent ids are passed on as written, for ingestion to pseudonymize like
-every other identifier.
+every other identifier. Reading the file itself (encodings, header rows, layout,
+dates) is :mod:`pipelines.survey_files`; coding the answers is :mod:`pipelines.item_codes`.
 """
 
 from __future__ import annotations
 
-import ast
-import codecs
-import contextlib
-import csv
-import io
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -42,21 +36,20 @@ import pandas as pd
 from pipelines.contracts import SCHEMA_DIR, load_contract
 from pipelines.errors import InputError
 from pipelines.item_map import ItemMap, SourceRef, load_item_map, normalize_text
+from pipelines.survey_files import HEADER_ROWS as HEADER_ROWS
+from pipelines.survey_files import (
+    LAYOUTS,
+    SurveyExport,
+    column_letter,
+    detect_survey_layout,
+    parse_timestamp,
+    read_export,
+    squash,
+)
+from pipelines.survey_files import TIMESTAMP_HEADERS as TIMESTAMP_HEADERS
 
 __all__ = ["LAYOUTS", "ReshapedSurvey", "detect_survey_layout", "load_item_map", "reshape_survey"]
 
-LAYOUTS = ("qualtrics", "qualtrics_legacy", "google_forms")
-#: Header rows above the first response, by layout.
-HEADER_ROWS = {"qualtrics": 3, "qualtrics_legacy": 2, "google_forms": 1}
-#: The first header of a Google Forms export in the interface languages districts use.
-TIMESTAMP_HEADERS = frozenset(
-    normalize_text(header)
-    for header in (
-        "Timestamp", "Marca temporal", "Horodateur", "Zeitstempel", "Carimbo de data/hora",
-        "Tijdstempel", "Informazioni cronologiche", "Sygnatura czasowa", "Отметка времени",
-        "Dấu thời gian", "タイムスタンプ", "타임스탬프", "时间戳记", "時間戳記",
-    )
-)  # fmt: skip
 #: Qualtrics Status (code or text, lower case) -> why the response is left out.
 STATUS_EXCLUSIONS = {
     **dict.fromkeys(("0", "ip address", "4", "imported", "16", "offline")),
@@ -71,19 +64,6 @@ PERSONAL_COLUMNS = frozenset(
      "emailaddress", "email", "email address", "locationlatitude", "locationlongitude")
 )  # fmt: skip
 _SEEN_NOT_ANSWERED = re.compile(r"-\d+(\.0+)?")
-_TIME = (
-    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
-    r"\s*(?P<half>[ap])?\.?\s*(?:m\.?)?)?"
-    r"\s*(?:Z|(?:GMT|UTC)?\s*[+-]\d{1,2}(?::?\d{2})?|GMT|UTC)?"
-)
-_YEAR_FIRST = re.compile(
-    r"(?P<year>\d{4})[-/.](?P<first>\d{1,2})[-/.](?P<second_part>\d{1,2})" + _TIME, re.I
-)
-_YEAR_LAST = re.compile(
-    r"(?P<first>\d{1,2})[/.](?P<second_part>\d{1,2})[/.](?P<year>\d{4}|\d{2})" + _TIME, re.I
-)
-_DIRECT_DOWNLOAD = re.compile(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2}.*GMT.*", re.I)
-_DETECT_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,45 +128,6 @@ class ReshapedSurvey:
         return tuple(notes)
 
 
-@dataclass(frozen=True)
-class _Export:
-    """A survey export's header rows and response rows, as text, all rows as wide as row 1."""
-
-    path: Path
-    layout: str
-    encoding: str
-    headers: list[str]
-    texts: list[str]
-    import_ids: list[str | None]
-    rows: list[tuple[int, list[str]]]
-    time_zone: str | None = None
-
-    def display(self, index: int) -> str:
-        """A column as a user finds it: its header, or its letter when that is ambiguous."""
-        header = _squash(self.headers[index])
-        if header and sum(_squash(h) == header for h in self.headers) == 1:
-            return header
-        return f"column {column_letter(index)}" + (f" ({header})" if header else "")
-
-
-def detect_survey_layout(path: str | Path) -> str | None:
-    """The survey layout of an export file, or None when it is not a survey export.
-
-    Only the first header rows are read, so this is cheap on large plain exports.
-    """
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(_DETECT_BYTES)
-    except OSError:
-        return None
-    if len(head) == _DETECT_BYTES and b"\n" in head:
-        head = head[: head.rindex(b"\n")]  # never decode half a character
-    try:
-        return _layout_of(_records(_decode(head)[0], limit=4))
-    except (UnicodeDecodeError, csv.Error):
-        return None
-
-
 def reshape_survey(path: str | Path, item_map: ItemMap | str | Path) -> ReshapedSurvey:
     """Reshape one survey export to ``survey_responses`` rows through its item map.
 
@@ -204,13 +145,13 @@ def reshape_survey(path: str | Path, item_map: ItemMap | str | Path) -> Reshaped
         column the export lacks, or a cell cannot be read (date, status, choice).
     """
     item_map = item_map if isinstance(item_map, ItemMap) else load_item_map(item_map)
-    return _Reshaper(_read_export(Path(path)), item_map).reshape()
+    return _Reshaper(read_export(Path(path)), item_map).reshape()
 
 
 class _Reshaper:
     """One export through one item map: finds the columns, then reads row by row."""
 
-    def __init__(self, export: _Export, item_map: ItemMap) -> None:
+    def __init__(self, export: SurveyExport, item_map: ItemMap) -> None:
         self.export, self.map = export, item_map
         self.item_columns = [self.find(i.source, f"item {i.item_id}") for i in item_map.items]
         for item, index in zip(item_map.items, self.item_columns, strict=True):
@@ -264,7 +205,7 @@ class _Reshaper:
         else:
             wanted = ref.column if ref.column is not None else ref.question
             names = export.headers if ref.column is not None else export.texts
-            candidates = [i for i, name in enumerate(names) if _squash(name) == _squash(wanted)]
+            candidates = [i for i, name in enumerate(names) if squash(name) == squash(wanted)]
         named = ref.column or ref.import_id or ref.question or ref.letter
         if not candidates or (ref.occurrence or 1) > len(candidates):
             raise self.map_error(
@@ -427,174 +368,3 @@ class _Reshaper:
                 }
             )
         return rows
-
-
-def column_letter(index: int) -> str:
-    """Spreadsheet column letter of a 0-based column index: 0 -> A, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
-def parse_timestamp(text: str, date_order: str = "month_first") -> datetime:
-    """A survey tool's date and time as a naive wall-clock datetime.
-
-    Reads ISO (``2026-03-05 09:15:02``, ``2026-03-05T09:15:02Z``), Google Forms direct
-    downloads (``2026/03/05 9:15:02 am GMT+8``) and spreadsheet dates (``3/5/2026 9:15:02``,
-    day first when ``date_order`` is ``day_first``). A stated UTC offset is dropped: a
-    Sheets download of the same form states none, and both are in the form's time zone,
-    so keeping wall-clock time gives both the same dates.
-
-    Raises
-    ------
-    ValueError
-        With two arguments, the problem and its fix: not a date this reads, or not a real
-        date in the order given.
-    """
-    text = " ".join(text.split())
-    match = _YEAR_FIRST.fullmatch(text)
-    if match:
-        year, month, day = match["year"], match["first"], match["second_part"]
-    elif match := _YEAR_LAST.fullmatch(text):
-        year, month, day = match["year"], match["first"], match["second_part"]
-        if date_order == "day_first":
-            month, day = day, month
-        elif int(month) > 12 >= int(day):
-            raise ValueError(f"{text!r} is not a month-first date", "add date_order: day_first")
-        year = f"20{year}" if len(year) == 2 else year
-    else:
-        raise ValueError(f"{text!r} is not a date and time", "correct the cell")
-    hour = int(match["hour"] or 0)
-    if match["half"]:
-        if not 1 <= hour <= 12:
-            raise ValueError(f"{text!r} has an hour that is not on a 12-hour clock", "correct it")
-        hour = hour % 12 + (12 if match["half"].lower() == "p" else 0)
-    minute, second = int(match["minute"] or 0), int(match["second"] or 0)
-    try:
-        return datetime(int(year), int(month), int(day), hour, minute, second)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a real date and time", "correct the cell") from None
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.replace("\ufeff", "").split())
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name; cp1252 is the fallback for files Excel saved."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "cp1252"
-
-
-def _records(text: str, limit: int | None = None) -> list[list[str]]:
-    """CSV records; record N is spreadsheet row N+1, as a cell may hold line breaks."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [record for _, record in zip(range(limit), reader, strict=False)] if limit else [*reader]
-
-
-def _layout_of(records: list[list[str]]) -> str | None:
-    row1, row2, row3 = (records[n] if len(records) > n else [] for n in range(3))
-    if any(re.match(r"\s*\{.*importid", cell, re.I | re.S) for cell in row3):
-        return "qualtrics"
-    if row1[:1] == ["V1"] and "responseid" in {normalize_text(cell) for cell in row2}:
-        return "qualtrics_legacy"
-    if (row1 and normalize_text(row1[0]) in TIMESTAMP_HEADERS) or (
-        row2 and _DIRECT_DOWNLOAD.fullmatch(row2[0].strip())
-    ):
-        return "google_forms"
-    return None
-
-
-def _read_export(path: Path) -> _Export:
-    try:
-        text, encoding = _decode(path.read_bytes())
-    except FileNotFoundError:
-        raise InputError(path, "no such file", "check the path") from None
-    except UnicodeDecodeError:
-        raise InputError(
-            path,
-            "the file is neither UTF-8 nor Windows-1252 text",
-            "download the export again as CSV",
-        ) from None
-    try:
-        records = _records(text)
-    except csv.Error as error:
-        raise InputError(
-            path, f"the file is not readable as CSV ({error})", "download the export again as CSV"
-        ) from None
-    layout = _layout_of(records)
-    if layout is None:
-        raise InputError(
-            path,
-            "this is not a Qualtrics or Google Forms survey export (no "
-            "ImportId row, no V1 legacy header, no Timestamp column)",
-            "download the responses as CSV from Qualtrics (Data & Analysis, "
-            "Export) or from the form's linked sheet",
-        )
-    headers = [header.replace("\ufeff", "") for header in records[0]]
-    width = len(headers)
-    texts = records[1] if layout != "google_forms" else headers
-    import_ids, time_zone = (
-        _import_ids(path, headers, records[2]) if layout == "qualtrics" else ([], None)
-    )
-    rows = []
-    first = HEADER_ROWS[layout] + 1
-    for number, cells in enumerate(records[first - 1 :], start=first):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if any(cell.strip() for cell in cells[width:]):
-            raise InputError(
-                path,
-                f"the row has {len(cells)} cells but the header has {width}",
-                "look for an unquoted comma, or download the export again",
-                row=number,
-            )
-        rows.append((number, (cells + [""] * width)[:width]))
-    return _Export(
-        path,
-        layout,
-        encoding,
-        headers,
-        (texts + [""] * width)[:width],
-        (import_ids + [None] * width)[:width],
-        rows,
-        time_zone,
-    )
-
-
-def _import_ids(path: Path, headers: list[str], cells: list[str]) -> tuple[list, str | None]:
-    """ImportIds of Qualtrics' third header row (JSON, or the single-quoted 2017 form)."""
-    ids: list[str | None] = []
-    time_zone = None
-    for index, cell in enumerate(cell.strip() for cell in cells):
-        parsed = None
-        for parse in (json.loads, ast.literal_eval) if cell else ():
-            with contextlib.suppress(
-                ValueError, SyntaxError, TypeError, MemoryError, RecursionError
-            ):
-                parsed = parse(cell)
-                break
-        if cell and not (isinstance(parsed, dict) and isinstance(parsed.get("ImportId"), str)):
-            column = headers[index] if index < len(headers) else column_letter(index)
-            raise InputError(
-                path,
-                f"the ImportId cell {cell!r} is neither JSON nor a quoted "
-                "{'ImportId': ...} mapping",
-                "download the export again from Qualtrics",
-                row=3,
-                column=column,
-            )
-        ids.append(parsed["ImportId"] if parsed else None)
-        time_zone = time_zone or (parsed or {}).get("timeZone")
-    return ids, time_zone

@@ -37,3 +37,24 @@ def write_file(tmp_path):
         return path
 
     return write
+
+
+# With great-expectations and duckdb_engine loaded, DuckDB 2.0's bindings print spurious
+# "nanobind: leaked ..." lines while the interpreter shuts down, after pytest's summary.
+# Once pytest has reported, leave at once with its exit status (as `outcomes` does).
+_exit_status: list[int] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    import os
+    import sys
+
+    if _exit_status and "duckdb_engine" in sys.modules:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status[-1])

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipelines.cli import main
+from pipelines.contracts import load_contracts
 from pipelines.pseudonymize import pseudonym
 from pipelines.warehouse import history_as_of
-from pipelines.contracts import load_contracts
 
 DISTRICT = Path(__file__).resolve().parent.parent / "fixtures" / "district"
 ROSTERS = ["staff.csv", "students.csv", "studio_teams.csv"]
@@ -40,17 +40,26 @@ def loaded_rosters(warehouse_path):
 def test_folder_loads_every_kind_in_key_order(warehouse_path):
     result = ingest(warehouse_path, DISTRICT)
     assert result.exit_code == 0, result.output
-    kinds = [k for (k,) in query(warehouse_path, "SELECT kind FROM audit.batches ORDER BY batch_id")]
+    kinds = [
+        k for (k,) in query(warehouse_path, "SELECT kind FROM audit.batches ORDER BY batch_id")
+    ]
     assert kinds.index("staff") < kinds.index("studio_teams")
     assert kinds.index("students") < kinds.index("session_attendance")
-    assert set(kinds) == {"staff", "students", "studio_teams", "team_memberships",
-                          "session_attendance", "panel_scores"}
+    assert set(kinds) == {
+        "staff",
+        "students",
+        "studio_teams",
+        "team_memberships",
+        "session_attendance",
+        "panel_scores",
+    }
 
 
 def test_identifiers_are_pseudonymized_and_names_never_stored(loaded_rosters, pseudonym_key):
     ids = query(loaded_rosters, "SELECT student_unique_id FROM core.students ORDER BY 1")
-    expected = sorted(pseudonym(pseudonym_key.encode(), i) for i in
-                      ["0888", "0889", "F08000002", "F08000003"])
+    expected = sorted(
+        pseudonym(pseudonym_key.encode(), i) for i in ["0888", "0889", "F08000002", "F08000003"]
+    )
     assert [i for (i,) in ids] == expected
     # No table or column anywhere holds a raw id, a name or an e-mail.
     with duckdb.connect(str(loaded_rosters), read_only=True) as con:
@@ -69,7 +78,7 @@ def test_identifiers_are_pseudonymized_and_names_never_stored(loaded_rosters, ps
 def test_dates_in_every_export_format_parse(loaded_rosters):
     births = query(loaded_rosters, "SELECT birth_date::VARCHAR FROM core.students ORDER BY 1")
     # 03/07/2010, 11/21/2009, 2008-05-02 and Excel serial 39500
-    assert [b for (b,) in births] == ["2008-02-21", "2008-05-02", "2009-11-21", "2010-03-07"]
+    assert [b for (b,) in births] == ["2008-02-22", "2008-05-02", "2009-11-21", "2010-03-07"]
 
 
 def test_bad_scores_unknown_students_and_duplicates_are_quarantined(loaded_rosters):
@@ -87,8 +96,11 @@ def test_bad_scores_unknown_students_and_duplicates_are_quarantined(loaded_roste
     assert "student_unique_id: no students row has this student_unique_id" in reasons[6]
     assert reasons[8] == "duplicate of row 7; the first copy was kept"
     assert query(loaded_rosters, "SELECT count(*) FROM core.panel_scores") == [(3,)]
-    audit = query(loaded_rosters, "SELECT rows_read, rows_accepted, rows_quarantined "
-                  "FROM audit.batches WHERE kind = 'panel_scores'")
+    audit = query(
+        loaded_rosters,
+        "SELECT rows_read, rows_accepted, rows_quarantined "
+        "FROM audit.batches WHERE kind = 'panel_scores'",
+    )
     assert audit == [(7, 3, 4)]
 
 
@@ -111,27 +123,34 @@ def test_same_file_twice_is_a_no_op(loaded_rosters):
 def test_corrected_file_supersedes_and_keeps_history(loaded_rosters, write_file):
     corrected = (DISTRICT / "students.csv").read_text().replace("3.40", "3.45")
     ingest(loaded_rosters, write_file("students_corrected.csv", corrected))
-    batches = query(loaded_rosters, "SELECT batch_id, rows_new, rows_changed, rows_unchanged "
-                    "FROM audit.batches WHERE kind = 'students' ORDER BY batch_id")
+    batches = query(
+        loaded_rosters,
+        "SELECT batch_id, rows_new, rows_changed, rows_unchanged "
+        "FROM audit.batches WHERE kind = 'students' ORDER BY batch_id",
+    )
     assert [b[1:] for b in batches] == [(4, 0, 0), (0, 1, 3)]
     assert query(loaded_rosters, "SELECT count(*) FROM core.students") == [(4,)]
-    assert query(loaded_rosters, "SELECT max(prior_gpa) FILTER (WHERE prior_gpa BETWEEN 3.3 "
-                 "AND 3.5) FROM core.students") == [(3.45,)]
+    assert query(
+        loaded_rosters,
+        "SELECT max(prior_gpa) FILTER (WHERE prior_gpa BETWEEN 3.3 AND 3.5) FROM core.students",
+    ) == [(3.45,)]
     first_state = history_as_of(load_contracts()["students"], batches[0][0])
     assert 3.40 in [g for (g,) in query(loaded_rosters, f"SELECT prior_gpa FROM ({first_state})")]
 
 
-def test_missing_required_column_rejects_the_file_and_changes_nothing(
-    loaded_rosters, write_file
-):
+def test_missing_required_column_rejects_the_file_and_changes_nothing(loaded_rosters, write_file):
     before = query(loaded_rosters, "SELECT count(*) FROM audit.batches")
-    path = write_file("panel.csv", "student_id,team_id,school_year,quarter,reviewer_id,"
-                      "employer_id,component\n0888,TEAM-A,2025,Q1,R1,E1,project_archive\n")
+    path = write_file(
+        "panel.csv",
+        "student_id,team_id,school_year,quarter,reviewer_id,"
+        "employer_id,component\n0888,TEAM-A,2025,Q1,R1,E1,project_archive\n",
+    )
     result = ingest(loaded_rosters, "--kind", "panel_scores", path)
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1] == (
         "error: panel.csv: column score: required column score is missing for kind "
-        "panel_scores; add the column, or pass the right --kind"
+        "panel_scores; add the column (also accepted: rating, points, component_score), "
+        "or pass the right --kind"
     )
     assert query(loaded_rosters, "SELECT count(*) FROM audit.batches") == before
 
@@ -182,14 +201,19 @@ def test_extra_columns_are_kept_in_raw_and_reported(warehouse_path, write_file):
 
 
 def test_formula_like_cells_are_stored_as_text_and_counted(loaded_rosters, write_file):
-    text = ("team_id,school_id,team_type,mentor_staff_unique_id,formed_date\n"
-            "=HYPERLINK(\"x\"),ESHS,mixed,T001,2024-09-03\n")
+    text = (
+        "team_id,school_id,team_type,mentor_staff_unique_id,formed_date\n"
+        '=HYPERLINK("x"),ESHS,mixed,T001,2024-09-03\n'
+    )
     result = ingest(loaded_rosters, write_file("teams.csv", text))
     assert result.exit_code == 0, result.output
-    assert query(loaded_rosters, "SELECT formula_like_cells FROM audit.batches "
-                 "ORDER BY batch_id DESC LIMIT 1") == [(1,)]
-    assert query(loaded_rosters, "SELECT count(*) FROM core.studio_teams "
-                 "WHERE team_id = '=HYPERLINK(\"x\")'") == [(1,)]
+    assert query(
+        loaded_rosters,
+        "SELECT formula_like_cells FROM audit.batches ORDER BY batch_id DESC LIMIT 1",
+    ) == [(1,)]
+    assert query(
+        loaded_rosters, "SELECT count(*) FROM core.studio_teams WHERE team_id = '=HYPERLINK(\"x\")'"
+    ) == [(1,)]
 
 
 def test_file_that_is_not_what_its_name_says_is_rejected(warehouse_path, write_file):
@@ -217,7 +241,8 @@ def test_lake_export_is_hive_partitioned_and_readable(warehouse_path, tmp_path):
     ingest(warehouse_path, DISTRICT)
     result = run("export-lake", str(tmp_path / "lake"), "--db", str(warehouse_path))
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "lake" / "session_attendance" / "district_id=district" /
-            "school_year=2025").is_dir()
+    assert (
+        tmp_path / "lake" / "session_attendance" / "district_id=district" / "school_year=2025"
+    ).is_dir()
     frame = pl.scan_parquet(tmp_path / "lake" / "session_attendance", hive_partitioning=True)
     assert frame.select(pl.len()).collect().item() == 4

@@ -25,9 +25,20 @@ def start_ingest(db: Path, path: Path, *extra: str, pause: float = 0) -> subproc
     if pause:
         env[PAUSE] = str(pause)
     return subprocess.Popen(
-        [sys.executable, "-c", "from pipelines.cli import main; main()", "ingest", "--db",
-         str(db), str(path), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from pipelines.cli import run; run()",
+            "ingest",
+            "--db",
+            str(db),
+            str(path),
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -53,7 +53,10 @@ def test_two_gigabyte_file_streams_with_bounded_memory(tmp_path, warehouse_path)
     assert big.stat().st_size > GIGABYTES * 0.95e9
     output = subprocess.run(
         [sys.executable, "-c", CHILD, str(big), str(warehouse_path)],
-        check=True, capture_output=True, text=True, env=dict(os.environ),
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
     ).stdout.split()
     read, accepted, quarantined, peak_mb = map(int, output)
     assert (read, accepted, quarantined) == (rows, rows, 0)

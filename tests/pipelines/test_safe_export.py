@@ -4,7 +4,7 @@ from pipelines.safe_export import escape_cell, write_safe_csv
 
 
 def test_formula_cells_get_a_leading_apostrophe():
-    assert escape_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert escape_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert escape_cell("+1+1") == "'+1+1"
     assert escape_cell("@SUM(A1)") == "'@SUM(A1)"
     assert escape_cell("-2+3") == "'-2+3"

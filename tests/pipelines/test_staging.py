@@ -35,9 +35,11 @@ def con():
 def stage(con, header, rows):
     """A staged table as the readers leave it: text columns and a spreadsheet row number."""
     columns = ", ".join(f'"{h}" VARCHAR' for h in header)
-    con.execute(f"CREATE TABLE staged (_source_row BIGINT, {columns})")
+    con.execute(f"CREATE TABLE staged (_row_id BIGINT, _source_row BIGINT, {columns})")
     for number, row in enumerate(rows, start=2):
-        con.execute(f"INSERT INTO staged VALUES ({number}{', ?' * len(row)})", list(row))
+        con.execute(
+            f"INSERT INTO staged VALUES ({number - 2}, {number}{', ?' * len(row)})", list(row)
+        )
 
 
 def test_headers_map_through_aliases(students):
@@ -59,8 +61,11 @@ def test_extra_column_that_looks_personal_is_dropped_not_kept(students):
 
 
 def test_extra_column_holding_email_addresses_is_dropped(students, con):
-    stage(con, ["student_id", "school", "grade", "sex", "contact2"],
-          [["1", "A", "9", "F", "kid@example.org"]])
+    stage(
+        con,
+        ["student_id", "school", "grade", "sex", "contact2"],
+        [["1", "A", "9", "F", "kid@example.org"]],
+    )
     mapping = drop_personal_extras(
         con, "staged", map_columns(students, ["student_id", "school", "grade", "sex", "contact2"])
     )
@@ -79,10 +84,14 @@ def test_missing_required_column_names_it(students):
 
 def test_typed_table_parses_dates_codes_booleans_and_pseudonymizes(students, con):
     header = ["Student ID", "Last, First", "school", "grade", "gender", "dob", "ell", "gpa"]
-    stage(con, header, [
-        ["0888", "Doe, Jane", "ESHS", "09", "Female", "03/07/2009", "Y", "3.5"],
-        ["F08000002", "Roe, Sam", "ESHS", "12", "male", "45000", "no", "2.75"],
-    ])
+    stage(
+        con,
+        header,
+        [
+            ["0888", "Doe, Jane", "ESHS", "09", "Female", "03/07/2009", "Y", "3.5"],
+            ["F08000002", "Roe, Sam", "ESHS", "12", "male", "45000", "no", "2.75"],
+        ],
+    )
     build_typed_table(con, students, map_columns(students, header), key=KEY)
     rows = con.execute(
         "SELECT student_unique_id, grade_level, sex, birth_date::VARCHAR, english_learner, "
@@ -98,16 +107,21 @@ def test_typed_table_parses_dates_codes_booleans_and_pseudonymizes(students, con
 
 def test_checks_route_out_of_range_and_uncastable_values(students, con):
     header = ["student_id", "school", "grade", "sex", "gpa", "dob"]
-    stage(con, header, [
-        ["1", "A", "9", "female", "6.5", "2009-01-01"],
-        ["2", "A", "9", "female", "3.0", "not a date"],
-        ["3", "A", "14", "female", "3.0", "2009-01-01"],
-    ])
+    stage(
+        con,
+        header,
+        [
+            ["1", "A", "9", "female", "6.5", "2009-01-01"],
+            ["2", "A", "9", "female", "3.0", "not a date"],
+            ["3", "A", "14", "female", "3.0", "2009-01-01"],
+        ],
+    )
     build_typed_table(con, students, map_columns(students, header), key=KEY)
     build_checked_view(con, students)
     failing = {
-        check.check_id: con.execute(f"SELECT list(_source_row ORDER BY _source_row) FROM checked "
-                                    f"WHERE {check.failing_sql}").fetchone()[0]
+        check.check_id: con.execute(
+            f"SELECT list(_source_row ORDER BY _source_row) FROM checked WHERE {check.failing_sql}"
+        ).fetchone()[0]
         for check in compile_checks(students)
     }
     assert failing["prior_gpa:between"] == [2]
@@ -118,12 +132,16 @@ def test_checks_route_out_of_range_and_uncastable_values(students, con):
 
 def test_exact_duplicate_keeps_first_copy_and_conflict_holds_both(students, con):
     header = ["student_id", "school", "grade", "sex"]
-    stage(con, header, [
-        ["1", "A", "9", "female"],
-        ["1", "A", "9", "female"],
-        ["2", "A", "9", "female"],
-        ["2", "B", "10", "male"],
-    ])
+    stage(
+        con,
+        header,
+        [
+            ["1", "A", "9", "female"],
+            ["1", "A", "9", "female"],
+            ["2", "A", "9", "female"],
+            ["2", "B", "10", "male"],
+        ],
+    )
     build_typed_table(con, students, map_columns(students, header), key=KEY)
     build_checked_view(con, students)
     unique = next(c for c in compile_checks(students) if c.rule == "unique")
@@ -133,8 +151,14 @@ def test_exact_duplicate_keeps_first_copy_and_conflict_holds_both(students, con)
     ).fetchall()
     assert failing == [
         (3, "duplicate of row 2; the first copy was kept"),
-        (4, "primary key (student_unique_id) appears on 2 rows with different values; "
-            "keep one row per key"),
-        (5, "primary key (student_unique_id) appears on 2 rows with different values; "
-            "keep one row per key"),
+        (
+            4,
+            "primary key (student_unique_id) appears on 2 rows with different values; "
+            "keep one row per key",
+        ),
+        (
+            5,
+            "primary key (student_unique_id) appears on 2 rows with different values; "
+            "keep one row per key",
+        ),
     ]

@@ -1,0 +1,229 @@
+"""One streaming pass over a text export's bytes: checksum, text encoding and blank lines.
+
+District systems write CSV as UTF-8, as UTF-8 with a byte order mark (Excel's "CSV UTF-8")
+or as Windows-1252 (Excel's plain "CSV" on Windows). A file that mixes two of them, usually
+rows pasted from one export into another, cannot be repaired reliably, so it is refused with
+the row to look at. Files are read in fixed-size chunks, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.errors import InputError
+
+CHUNK_SIZE = 16 * 1024 * 1024
+UTF8_BOM = b"\xef\xbb\xbf"
+#: Blank-line positions kept per file; a file with more is renumbered the slow way anyway.
+MAX_BLANK_LINES = 10_000
+
+# One complete multi-byte UTF-8 character (RFC 3629). Seeing one in a file that is not valid
+# UTF-8 means the file mixes encodings: Windows-1252 text almost never forms one by chance.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_RESAVE = "open it in Excel or a text editor and save the whole file again as CSV UTF-8"
+
+
+@dataclass(frozen=True)
+class TextScan:
+    """What one pass over a text file found.
+
+    Attributes
+    ----------
+    sha256
+        Hex digest of the file's bytes.
+    encoding
+        ``"utf-8"``, ``"utf-8-sig"`` (UTF-8 starting with a byte order mark) or ``"cp1252"``.
+    blank_line_starts
+        Byte offsets where an empty line starts, for empty lines followed by more text
+        (trailing empty lines do not shift any row number, so they are left out).
+    """
+
+    sha256: str
+    encoding: str
+    blank_line_starts: tuple[int, ...]
+
+
+def iter_chunks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_SIZE):
+            yield chunk
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter_chunks(path):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def row_at(path: Path, offset: int) -> int:
+    """Spreadsheet row of byte ``offset``: newlines before it + 1 (only for error messages)."""
+    newlines = 0
+    for chunk in iter_chunks(path):
+        if offset <= len(chunk):
+            return newlines + chunk.count(b"\n", 0, offset) + 1
+        newlines += chunk.count(b"\n")
+        offset -= len(chunk)
+    return newlines + 1
+
+
+class _Utf8Check:
+    """Validates UTF-8 chunk by chunk, remembering the first multi-byte character and the
+    first invalid byte (absolute offsets)."""
+
+    def __init__(self) -> None:
+        self.pending = b""  # a character cut in two by the chunk boundary
+        self.pending_at = 0
+        self.first_multibyte: int | None = None
+        self.first_invalid: int | None = None
+
+    def feed(self, chunk: bytes, at: int) -> None:
+        data, base = self.pending + chunk, at - len(self.pending)
+        self.pending = b""
+        if self.first_invalid is not None:
+            self._look_for_multibyte(data, base)
+            return
+        if data.isascii():
+            return
+        try:
+            data.decode("utf-8")
+            valid = len(data)
+        except UnicodeDecodeError as error:
+            valid = error.start
+            if error.reason == "unexpected end of data" and len(data) - valid < 4:
+                self.pending, self.pending_at = data[valid:], base + valid
+            else:
+                self.first_invalid = base + valid
+        if self.first_multibyte is None and not data[:valid].isascii():
+            self.first_multibyte = base + _NON_ASCII.search(data, 0, valid).start()
+        if self.first_invalid is not None:
+            self._look_for_multibyte(data[valid + 1 :], base + valid + 1)
+
+    def _look_for_multibyte(self, data: bytes, at: int) -> None:
+        # Once a file is known not to be UTF-8, only a valid multi-byte character matters.
+        # The last three bytes wait for the next chunk: a character may be cut in two.
+        if self.first_multibyte is not None:
+            return
+        if not data.isascii():
+            found = _UTF8_MULTIBYTE.search(data)
+            if found is not None:
+                self.first_multibyte = at + found.start()
+                return
+        self.pending = data[-3:]
+
+    def finish(self) -> None:
+        if self.pending and self.first_invalid is None:
+            self.first_invalid = self.pending_at
+
+
+class _BlankLines:
+    """Finds empty lines (two line terminators in a row), also across chunk boundaries."""
+
+    def __init__(self, newline: bytes) -> None:
+        self.newline = newline
+        self.pattern = newline * 2
+        self.carry = b""
+        self.starts: list[int] = []
+        self.content_end = 0
+
+    def feed(self, chunk: bytes, at: int) -> None:
+        data, base = self.carry + chunk, at - len(self.carry)
+        found = data.find(self.pattern)
+        while found != -1 and len(self.starts) < MAX_BLANK_LINES:
+            self.starts.append(base + found + len(self.newline))
+            found = data.find(self.pattern, found + len(self.newline))
+        self.carry = data[-(len(self.pattern) - 1) :]
+        content = len(chunk.rstrip(b"\r\n"))
+        if content:
+            self.content_end = at + content
+
+    def inner_starts(self) -> tuple[int, ...]:
+        return tuple(start for start in self.starts if start < self.content_end)
+
+
+def scan_text(path: Path, *, newline: str, name: str) -> TextScan:
+    """Checksum, encoding and empty lines of a text file in one pass over its bytes.
+
+    Parameters
+    ----------
+    path
+        The file.
+    newline
+        Its line terminator (``"\\n"``, ``"\\r\\n"`` or ``"\\r"``), to find empty lines.
+    name
+        How error messages name the file.
+
+    Raises
+    ------
+    InputError
+        When the file mixes UTF-8 with another encoding.
+    """
+    digest = hashlib.sha256()
+    utf8 = _Utf8Check()
+    blanks = _BlankLines(newline.encode("ascii"))
+    has_bom = False
+    offset = 0
+    for chunk in iter_chunks(path):
+        digest.update(chunk)
+        if offset == 0:
+            has_bom = chunk.startswith(UTF8_BOM)
+        utf8.feed(chunk, offset)
+        blanks.feed(chunk, offset)
+        if utf8.first_invalid is not None and utf8.first_multibyte is not None:
+            break  # mixed: no need to read further
+        offset += len(chunk)
+    utf8.finish()
+    if utf8.first_invalid is None:
+        encoding = "utf-8-sig" if has_bom else "utf-8"
+    elif utf8.first_multibyte is None and not has_bom:
+        encoding = "cp1252"
+    else:
+        bad_row = row_at(path, utf8.first_invalid)
+        good = f", row {row_at(path, utf8.first_multibyte)} is" if utf8.first_multibyte else ""
+        raise InputError(
+            name,
+            f"the file mixes text encodings (this row is not UTF-8{good})",
+            _RESAVE,
+            row=bad_row,
+        )
+    return TextScan(digest.hexdigest(), encoding, blanks.inner_starts())
+
+
+def transcode_cp1252(source: Path, target: Path, *, name: str) -> None:
+    """Write a Windows-1252 file as UTF-8, chunk by chunk (each byte is one character)."""
+    offset = 0
+    with open(target, "wb") as out:
+        for chunk in iter_chunks(source):
+            try:
+                text = chunk.decode("cp1252")
+            except UnicodeDecodeError as error:
+                bad_row = row_at(source, offset + error.start)
+                raise InputError(
+                    name,
+                    f"byte 0x{chunk[error.start]:02X} in row {bad_row} is neither UTF-8 "
+                    "nor Windows-1252 text",
+                    _RESAVE,
+                    row=bad_row,
+                ) from None
+            out.write(text.encode("utf-8"))
+            offset += len(chunk)
+
+
+def normalize_newlines(source: Path, target: Path) -> None:
+    """Copy a file with every CRLF turned into LF (a CR at a chunk's end waits for the next)."""
+    carry = b""
+    with open(target, "wb") as out:
+        for chunk in iter_chunks(source):
+            data = carry + chunk
+            carry = b"\r" if data.endswith(b"\r") else b""
+            out.write(data[: len(data) - len(carry)].replace(b"\r\n", b"\n"))
+        out.write(carry)
