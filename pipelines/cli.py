@@ -224,12 +224,20 @@ def export_lake_command(directory, db) -> None:
 
 @main.command()
 @click.option("--check", is_flag=True, help="Only check that the generated docs are current.")
-def docs(check) -> None:
+@click.option(
+    "--codebook",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the research codebook (one row per column) to this CSV.",
+)
+def docs(check, codebook) -> None:
     """Regenerate the data dictionary and README summary from data/schemas/*.yaml.
 
     Example: outcomes docs --check   (exit 1 if a contract changed without regenerating)
+    Example: outcomes docs --codebook codebook.csv
     """
-    from pipelines.docs import write_docs
+    from pipelines.docs import render_codebook, write_docs
+    from pipelines.safe_export import write_safe_frame
 
     root = Path(__file__).resolve().parent.parent
     changed = write_docs(root, check=check)
@@ -237,6 +245,11 @@ def docs(check) -> None:
         click.echo("out of date: " + ", ".join(map(str, changed)) + "; run `outcomes docs`")
         sys.exit(1)
     click.echo("docs are current" if check else f"wrote {len(changed)} file(s)")
+    if codebook is not None:
+        from pipelines.contracts import load_contracts
+
+        rows = write_safe_frame(codebook, render_codebook(load_contracts()))
+        click.echo(f"wrote the codebook ({rows} columns) to {codebook}")
 
 
 def _read_only(db, connect):

@@ -35,7 +35,7 @@ from pipelines.errors import InputError
 __all__ = ["StagedFile", "detect_format", "file_sha256", "sniff_header", "stage_file"]
 
 #: Bytes read to recognise the format and to sniff a CSV's delimiter and header.
-HEAD_SIZE = 256 * 1024
+HEAD_SIZE = 64 * 1024
 #: How far down a sheet or file the header row may be (below a title block).
 HEADER_SEARCH_ROWS = 50
 _RESAVE = "save the data as CSV UTF-8 or .xlsx"

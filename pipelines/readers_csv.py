@@ -24,6 +24,7 @@ import io
 import re
 import tempfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -76,6 +77,17 @@ class _ParseFailure(Exception):
     """DuckDB could not parse the file with the layout given."""
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A CSV read into the staged table, its rows not yet numbered."""
+
+    source: Path  # the file DuckDB read: the export, or a UTF-8 or LF-only copy of it
+    layout: CsvLayout
+    parsed: int
+    rejected: list[tuple[int, str, str]]
+    line_endings_changed: bool
+
+
 def stage_csv(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -88,31 +100,36 @@ def stage_csv(
     whole = path.stat().st_size <= len(head)
     text, codec, bom = decode_head(head, whole=whole)
     layout = csv_layout(text, path, expected_headers, whole=whole)
-    scan = scan_text(path, newline=layout.newline, name=path.name)
     data_start = bom + len(text[: layout.data_start].encode(codec, errors="replace"))
-    has_empty_lines = any(start >= data_start for start in scan.blank_line_starts)
-    # Copies (transcoded or re-terminated) go to a private directory removed after loading.
-    with tempfile.TemporaryDirectory(prefix="staging-") as private:
-        source = path
-        if scan.encoding == "cp1252":
-            source = Path(private) / "utf-8.csv"
-            transcode_cp1252(path, source, name=path.name)
-        try:
-            staged, rejected, kept = _load(con, source, layout, table, has_empty_lines)
-        except _ParseFailure:
-            if layout.newline == "\r":
-                raise _unreadable(path) from None
-            # Strict parsing needs one line terminator throughout; a file edited on two
-            # systems can mix CRLF and LF. Read a copy with LF everywhere.
-            same_endings = Path(private) / "lf.csv"
-            normalize_newlines(source, same_endings)
+    # Copies (UTF-8 or LF-only) go to a private directory that is removed after loading.
+    with (
+        ThreadPoolExecutor(max_workers=1) as pool,
+        tempfile.TemporaryDirectory(prefix="staging-") as private,
+    ):
+        # Most exports are UTF-8, so a file that starts as UTF-8 is read by DuckDB while the
+        # byte pass (checksum, encoding, empty lines) runs beside it; DuckDB releases the GIL.
+        scanning = pool.submit(scan_text, path, newline=layout.newline, name=path.name)
+        read = None
+        if codec == "utf-8":
             try:
-                staged, rejected, kept = _load(
-                    con, same_endings, replace(layout, newline="\n"), table, True
-                )
-            except _ParseFailure:
-                raise _unreadable(path) from None
-    if not staged and not rejected:
+                read = _read_csv(con, path, layout, table, Path(private))
+            except InputError:
+                scanning.result()  # an encoding problem explains more than a parse failure
+                raise
+        try:
+            scan = scanning.result()
+        except InputError:
+            _drop(con, table)
+            raise
+        if scan.encoding == "cp1252":
+            copy = Path(private) / "utf-8.csv"
+            transcode_cp1252(path, copy, name=path.name)
+            read = _read_csv(con, copy, layout, table, Path(private))
+        gaps = [row for row, _, _ in read.rejected]
+        if read.line_endings_changed or any(s >= data_start for s in scan.blank_line_starts):
+            gaps += _empty_line_rows(read.source, read.layout)
+        staged, kept = _number_rows(con, table, read, gaps)
+    if not staged and not read.rejected:
         raise InputError(path.name, *NO_DATA)
     return StagedFile(
         path=path,
@@ -122,9 +139,9 @@ def stage_csv(
         delimiter=layout.delimiter,
         columns=tuple(c.name for c in kept),
         original_columns=tuple(c.original for c in kept),
-        rows_read=staged + len(rejected),
+        rows_read=staged + len(read.rejected),
         dropped_columns=layout.dropped + tuple(c.name for c in layout.columns if c not in kept),
-        rejected_lines=tuple(rejected),
+        rejected_lines=tuple(read.rejected),
         header_row=layout.header_row,
     )
 
@@ -134,14 +151,6 @@ def csv_header(path: Path, head: bytes, expected: set[str] | None) -> list[Table
     whole = path.stat().st_size <= len(head)
     text, _, _ = decode_head(head, whole=whole)
     return list(csv_layout(text, path, expected, whole=whole).columns)
-
-
-def _unreadable(path: Path) -> InputError:
-    return InputError(
-        path.name,
-        "could not be read as CSV: its line endings or quotes are inconsistent",
-        "open it in Excel and save it again as CSV UTF-8",
-    )
 
 
 # --- layout ---------------------------------------------------------------------------------
@@ -266,54 +275,40 @@ def _width(header: list[str], field_counts: list[int]) -> tuple[int, tuple[str, 
 # --- loading --------------------------------------------------------------------------------
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection,
-    source: Path,
-    layout: CsvLayout,
-    table: str,
-    has_empty_lines: bool,
-) -> tuple[int, list[tuple[int, str, str]], list[TableColumn]]:
-    """Create ``table`` from ``source``: rows staged, rejected lines, columns kept."""
-    raw, errors, scans = f"_{table}_raw", f"_{table}_reject_errors", f"_{table}_reject_scans"
-    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    con.execute("SET preserve_insertion_order = true")  # rowid must follow the file's order
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, source: Path, layout: CsvLayout, table: str, private: Path
+) -> _Read:
+    """Read ``source`` into ``table``; if DuckDB cannot, read a copy with LF line endings."""
     try:
-        _drop(con, raw, errors, scans)
-        parsed = _read_raw(con, source, layout, raw, errors, scans)
-        rejected = _rejected_lines(con, errors)
-        if not parsed and not rejected and layout.sample_rows:
-            raise _ParseFailure("DuckDB read no records")  # it gave up without an error
-        gaps = [row for row, _, _ in rejected]
-        if has_empty_lines:
-            gaps += _empty_line_rows(source, layout)
-        kept = _columns_with_values(con, raw, layout.columns)
-        names = [quote_ident(c.name) for c in kept]
-        staged = con.execute(
-            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS "
-            f"SELECT rowid AS _row_id, rowid + {layout.header_row + 1} AS _source_row, "
-            f"{', '.join(names)} FROM {quote_ident(raw)} WHERE coalesce({', '.join(names)}) "
-            "IS NOT NULL"
-        ).fetchone()[0]
-        _skip_gaps(con, table, gaps)
-        return staged, rejected, kept
-    finally:
-        _drop(con, raw, errors, scans)
-        if not ordered:
-            con.execute("SET preserve_insertion_order = false")
+        return _Read(source, layout, *_read(con, source, layout, table), False)
+    except _ParseFailure:
+        if layout.newline == "\r":
+            raise _unreadable(source) from None
+    # Strict parsing needs one line terminator throughout, and a file edited on two systems
+    # can mix CRLF and LF.
+    copy = private / f"lf-{source.name}"
+    normalize_newlines(source, copy)
+    layout = replace(layout, newline="\n")
+    try:
+        return _Read(copy, layout, *_read(con, copy, layout, table), True)
+    except _ParseFailure:
+        raise _unreadable(source) from None
 
 
-def _read_raw(
-    con: duckdb.DuckDBPyConnection,
-    source: Path,
-    layout: CsvLayout,
-    raw: str,
-    errors: str,
-    scans: str,
-) -> int:
-    columns = ", ".join(f"{quote_literal(c.name)}: 'VARCHAR'" for c in layout.columns)
-    trimmed = ", ".join(
-        f"NULLIF(trim({quote_ident(c.name)}), '') AS {quote_ident(c.name)}" for c in layout.columns
+def _unreadable(path: Path) -> InputError:
+    return InputError(
+        path.name,
+        "could not be read as CSV: its line endings or quotes are inconsistent",
+        "open it in Excel and save it again as CSV UTF-8",
     )
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection, source: Path, layout: CsvLayout, table: str
+) -> tuple[int, list[tuple[int, str, str]]]:
+    """Create ``table`` from ``source`` with placeholder row numbers; rows and rejected lines."""
+    errors, scans = f"_{table}_reject_errors", f"_{table}_reject_scans"
+    columns = ", ".join(f"{quote_literal(c.name)}: 'VARCHAR'" for c in layout.columns)
     read = (
         f"read_csv({quote_literal(str(source))}, auto_detect = false, all_varchar = true, "
         f"header = false, skip = {layout.header_row}, delim = {quote_literal(layout.delimiter)}, "
@@ -321,12 +316,56 @@ def _read_raw(
         f"strict_mode = true, columns = {{{columns}}}, store_rejects = true, "
         f"rejects_table = {quote_literal(errors)}, rejects_scan = {quote_literal(scans)})"
     )
+    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = true")  # rowid must follow the file's order
     try:
-        return con.execute(
-            f"CREATE TABLE {quote_ident(raw)} AS SELECT {trimmed} FROM {read}"
+        _drop(con, errors, scans)
+        parsed = con.execute(
+            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
+            "CAST(0 AS BIGINT) AS _row_id, CAST(0 AS BIGINT) AS _source_row, "
+            f"{', '.join(_trimmed(c.name) for c in layout.columns)} FROM {read}"
         ).fetchone()[0]
+        rejected = _rejected_lines(con, errors)
     except duckdb.InvalidInputException as error:
         raise _ParseFailure(str(error).splitlines()[0]) from None
+    finally:
+        _drop(con, errors, scans)
+        if not ordered:
+            con.execute("SET preserve_insertion_order = false")
+    if not parsed and not rejected and layout.sample_rows:
+        raise _ParseFailure("DuckDB read no records")  # it can give up without an error
+    return parsed, rejected
+
+
+def _trimmed(name: str) -> str:
+    """A value without surrounding spaces, NULL if nothing is left. DuckDB already reads an
+    empty field as NULL, and testing for a space is cheaper than trimming every value."""
+    value = quote_ident(name)
+    return (
+        f"CASE WHEN {value} LIKE ' %' OR {value} LIKE '% ' THEN NULLIF(trim({value}), '') "
+        f"ELSE {value} END AS {value}"
+    )
+
+
+def _number_rows(
+    con: duckdb.DuckDBPyConnection, table: str, read: _Read, gaps: list[int]
+) -> tuple[int, list[TableColumn]]:
+    """Set ``_row_id`` and ``_source_row``, drop empty rows and unnamed columns without
+    values; the rows left and the columns kept.
+
+    An UPDATE of the placeholders costs a fraction of copying the table with ``rowid`` added.
+    """
+    first_row = read.layout.header_row + 1
+    con.execute(
+        f"UPDATE {quote_ident(table)} SET _row_id = rowid, _source_row = rowid + {first_row}"
+    )
+    _skip_gaps(con, table, gaps)
+    kept = _drop_empty_unnamed(con, table, read.layout.columns)
+    filled = ", ".join(quote_ident(c.name) for c in kept)
+    emptied = con.execute(
+        f"DELETE FROM {quote_ident(table)} WHERE coalesce({filled}) IS NULL"
+    ).fetchone()[0]
+    return read.parsed - emptied, kept
 
 
 def _rejected_lines(con: duckdb.DuckDBPyConnection, errors: str) -> list[tuple[int, str, str]]:
@@ -365,18 +404,21 @@ def _empty_line_rows(source: Path, layout: CsvLayout) -> list[int]:
     return rows
 
 
-def _columns_with_values(
-    con: duckdb.DuckDBPyConnection, raw: str, columns: tuple[TableColumn, ...]
+def _drop_empty_unnamed(
+    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[TableColumn, ...]
 ) -> list[TableColumn]:
-    """The columns, less unnamed ones without a single value (trailing commas)."""
+    """Drop unnamed columns without a single value (trailing commas); the columns kept."""
     unnamed = [c for c in columns if c.unnamed]
     if not unnamed:
         return list(columns)
     counts = ", ".join(f"count({quote_ident(c.name)})" for c in unnamed)
-    filled = con.execute(f"SELECT {counts} FROM {quote_ident(raw)}").fetchone()
-    empty = {c.name for c, n in zip(unnamed, filled, strict=True) if n == 0}
-    kept = [c for c in columns if c.name not in empty]
-    return kept or list(columns)
+    filled = con.execute(f"SELECT {counts} FROM {quote_ident(table)}").fetchone()
+    empty = [c for c, n in zip(unnamed, filled, strict=True) if n == 0]
+    if len(empty) == len(columns):
+        return list(columns)
+    for column in empty:
+        con.execute(f"ALTER TABLE {quote_ident(table)} DROP COLUMN {quote_ident(column.name)}")
+    return [c for c in columns if c not in empty]
 
 
 def _skip_gaps(con: duckdb.DuckDBPyConnection, table: str, gaps: list[int]) -> None:

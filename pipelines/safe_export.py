@@ -42,5 +42,6 @@ def write_safe_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[ob
 
 
 def write_safe_frame(path: Path, frame: pd.DataFrame) -> int:
-    """Write a data frame as a spreadsheet-safe CSV."""
-    return write_safe_csv(path, list(frame.columns), frame.itertuples(index=False, name=None))
+    """Write a data frame as a spreadsheet-safe CSV; missing values become empty cells."""
+    cleaned = frame.astype(object).where(frame.notna(), None)
+    return write_safe_csv(path, list(frame.columns), cleaned.itertuples(index=False, name=None))

@@ -271,11 +271,11 @@ def test_leading_zeros_and_codes_stay_text(con, write_file):
 
 
 def test_headers_and_values_are_trimmed_and_empty_values_are_null(con, write_file):
-    path = write_file("t.csv", " Student ID ,Team ID  \n 0888 ,  \n")
+    path = write_file("t.csv", ' Student ID ,Team ID  ,Note\n 0888 ,  ,""\n')
     staged = stage_file(con, path, table="staged")
-    assert staged.columns == ("student_id", "team_id")
-    assert staged.original_columns == (" Student ID ", "Team ID  ")
-    assert rows(con) == [(2, "0888", None)]
+    assert staged.columns == ("student_id", "team_id", "note")
+    assert staged.original_columns == (" Student ID ", "Team ID  ", "Note")
+    assert rows(con) == [(2, "0888", None, None)]
 
 
 def test_repeated_headers_get_a_numbered_suffix(con, write_file):

@@ -23,3 +23,13 @@ def test_written_csv_is_escaped(tmp_path):
     write_safe_csv(path, ["brief"], [["=cmd|' /C calc'!A0"], ["ok"]])
     rows = list(csv.reader(path.open()))
     assert rows == [["brief"], ["'=cmd|' /C calc'!A0"], ["ok"]]
+
+
+def test_missing_values_become_empty_cells(tmp_path):
+    import pandas as pd
+
+    from pipelines.safe_export import write_safe_frame
+
+    path = tmp_path / "out.csv"
+    write_safe_frame(path, pd.DataFrame({"a": [1.5, None], "b": ["x", pd.NA]}))
+    assert path.read_text().splitlines() == ["a,b", "1.5,x", ","]
