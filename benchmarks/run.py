@@ -67,6 +67,7 @@ def write_inputs(folder: Path, rows: int) -> dict[str, Path]:
 BASELINE = """
 import duckdb, resource, sys, time
 con = duckdb.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
 started = time.perf_counter()
 con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{sys.argv[1]}')")
 seconds = time.perf_counter() - started
@@ -98,7 +99,7 @@ def measure(script: str, csv: Path, scratch: Path, run: int) -> tuple[float, int
         capture_output=True,
         text=True,
         cwd=ROOT,
-    ).stdout.split()
+    ).stdout.strip().splitlines()[-1].split()
     db.unlink(missing_ok=True)
     return float(output[0]), int(output[1]), int(output[2]) / 1024  # ru_maxrss is KiB
 

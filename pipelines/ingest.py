@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import staging
-from pipelines.checks import compile_checks, quote_ident, reference_table, text_column
+from pipelines.checks import compile_checks, quote_ident, reference_table
 from pipelines.contracts import Contract, load_contracts, load_order
 from pipelines.errors import InputError
 from pipelines.load import BatchFacts, LoadCounts, write_batch
@@ -148,6 +148,8 @@ def ingest_file(
         stage_name,
         config={"memory_limit": STAGING_MEMORY_LIMIT, "temp_directory": spill.name},
     )
+    # The command line shows its own progress; DuckDB's bar would interleave with it.
+    con.execute("SET enable_progress_bar = false")
     try:
         staging.install_macros(con)
         for source in stage_source(con, Path(path), kind=kind, item_map=item_map):
@@ -239,11 +241,14 @@ def _ingest_staged(
         rows_read=source.rows_read,
         extra_columns=mapping.extra,
         dropped_columns=mapping.dropped + source.dropped_columns,
-        formula_like_cells=_count_formula_like(con, contract),
+        formula_like_cells=routing.formula_like_cells,
         validation_success=gx_success,
         validation_engine=engine,
         started_at=started,
     )
+    # Staged rows carry their row numbers, so the warehouse need not keep file order, and
+    # unordered inserts run in parallel.
+    con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN TRANSACTION")
     try:
         counts: LoadCounts = write_batch(
@@ -307,26 +312,6 @@ def _load_reference_keys(
             f"WHERE _district_id = ?",
             [district_id],
         )
-
-
-def _count_formula_like(con: duckdb.DuckDBPyConnection, contract: Contract) -> int:
-    """Text cells a spreadsheet would run as a formula (=, +, -, @ first), numbers aside.
-
-    They are stored as the text they are; every export escapes them.
-    """
-    columns = [
-        text_column(c)
-        for c in contract.stored_columns
-        if c.type == "varchar" and not c.is_pseudonymized
-    ]
-    if not columns:
-        return 0
-    tests = " + ".join(
-        f"count(*) FILTER (WHERE regexp_matches({quote_ident(c)}, '^[=+\\-@]') "
-        f"AND TRY_CAST({quote_ident(c)} AS DOUBLE) IS NULL)"
-        for c in columns
-    )
-    return int(con.execute(f"SELECT {tests} FROM typed").fetchone()[0])
 
 
 def _check_key(con: duckdb.DuckDBPyConnection, key: bytes, db_path: Path) -> None:

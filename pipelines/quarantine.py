@@ -23,6 +23,8 @@ class RoutingResult:
     #: as unexpected (``counted_sql``)
     failing_counts: dict[str, int]
     expected_gx_counts: dict[str, int]
+    #: text cells a spreadsheet would run as formulas
+    formula_like_cells: int = 0
 
 
 def row_json_sql(contract: Contract) -> str:
@@ -36,33 +38,61 @@ def row_json_sql(contract: Contract) -> str:
 def route_rows(
     con: duckdb.DuckDBPyConnection, contract: Contract, checks: Sequence[Check]
 ) -> RoutingResult:
-    """Create table ``quarantined`` from view ``checked`` and count failures per check.
+    """Count failures per check and, if any, create table ``quarantined`` from ``checked``.
 
-    One pass finds the failing rows and all their reasons; a second, aggregate-only pass
-    counts each check, for the audit and for the comparison with great-expectations.
+    One aggregate pass counts every check (for the audit and the comparison with
+    great-expectations) and the formula-like cells; only a file with failures pays for a
+    second pass that collects the failing rows with all their reasons.
     """
-    reason_list = (
-        "["
-        + ", ".join(
-            f"CASE WHEN {check.failing_sql} THEN {check.reason_sql} END" for check in checks
-        )
-        + "]"
-    )
-    any_failure = " OR ".join(f"({check.failing_sql})" for check in checks)
-    con.execute(
-        read_sql("route_quarantine.sql").format(
-            reason_list=reason_list, any_failure=any_failure, row_json=row_json_sql(contract)
-        )
-    )
     counters = []
     for check in checks:
         counters.append(f"count(*) FILTER (WHERE {check.failing_sql})")
         counters.append(f"count(*) FILTER (WHERE {check.counted_sql})")
+    counters.append(formula_like_sql(contract))
     values = con.execute(f"SELECT {', '.join(counters)} FROM checked").fetchone()
     failing = {c.check_id: int(values[2 * i]) for i, c in enumerate(checks)}
     expected = {c.check_id: int(values[2 * i + 1]) for i, c in enumerate(checks)}
+    if any(failing.values()):
+        reason_list = (
+            "["
+            + ", ".join(
+                f"CASE WHEN {check.failing_sql} THEN {check.reason_sql} END" for check in checks
+            )
+            + "]"
+        )
+        any_failure = " OR ".join(f"({check.failing_sql})" for check in checks)
+        con.execute(
+            read_sql("route_quarantine.sql").format(
+                reason_list=reason_list, any_failure=any_failure, row_json=row_json_sql(contract)
+            )
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TABLE quarantined (_row_id BIGINT, _source_row BIGINT, "
+            "_sheet VARCHAR, reasons VARCHAR[], row_data VARCHAR)"
+        )
     quarantined = con.execute("SELECT count(*) FROM quarantined").fetchone()[0]
-    return RoutingResult(int(quarantined), failing, expected)
+    return RoutingResult(int(quarantined), failing, expected, int(values[-1] or 0))
+
+
+def formula_like_sql(contract: Contract) -> str:
+    """SQL counting text cells a spreadsheet would run as a formula (=, +, -, @ first).
+
+    Numbers such as ``-3`` are not counted. Such cells are stored as the text they are;
+    every export escapes them.
+    """
+    columns = [
+        text_column(c)
+        for c in contract.stored_columns
+        if c.type == "varchar" and not c.is_pseudonymized
+    ]
+    if not columns:
+        return "0"
+    return " + ".join(
+        f"count(*) FILTER (WHERE regexp_matches({quote_ident(c)}, '^[=+\\-@]') "
+        f"AND TRY_CAST({quote_ident(c)} AS DOUBLE) IS NULL)"
+        for c in columns
+    )
 
 
 def list_quarantine(
