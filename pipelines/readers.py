@@ -13,8 +13,8 @@ The staged table has ``_row_id`` (unique per row, ascending in file order), ``_s
 for column n), with values trimmed of spaces and empty values as NULL. Rows with every cell
 empty are left out. Typing is left to the caller.
 
-CSV reading lives in ``readers_csv``, workbooks in ``readers_xlsx``, byte-level checks in
-``encodings``.
+CSV reading lives in ``readers_csv`` (layout sniffing in ``readers_sniff``), workbooks in
+``readers_xlsx``, byte-level checks in ``encodings``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ from pipelines.contracts import normalize_header
 from pipelines.encodings import UTF8_BOM, file_sha256
 from pipelines.errors import InputError
 
-__all__ = ["StagedFile", "detect_format", "file_sha256", "sniff_header", "stage_file"]
+__all__ = [
+    "StagedFile",
+    "detect_format",
+    "file_sha256",
+    "sniff_header",
+    "stage_file",
+    "unique_names",
+]
 
 #: Bytes read to recognise the format and to sniff a CSV's delimiter and header.
 HEAD_SIZE = 64 * 1024
@@ -151,7 +158,7 @@ def sniff_header(path: str | Path, *, expected_headers: set[str] | None = None) 
 
         columns = name_columns(pq.read_schema(path).names)
     else:
-        from pipelines.readers_csv import csv_header
+        from pipelines.readers_sniff import csv_header
 
         columns = csv_header(path, head, expected_headers)
     return [column.name for column in columns if not column.unnamed]
@@ -197,13 +204,17 @@ def unique_names(headers: Sequence[str | None]) -> tuple[list[str], list[str]]:
 
 
 def find_header_row(
-    rows: Sequence[Sequence[str | None]], expected: set[str] | None = None
+    rows: Sequence[Sequence[str | None]],
+    expected: set[str] | None = None,
+    *,
+    min_cells: int = 1,
 ) -> int | None:
     """Index of the header among the first rows of a sheet or file (cells trimmed, None empty).
 
     With ``expected`` names, the first row holding two of them. Otherwise the first row of
     two or more cells that are all labels (no numbers or dates) and at least as wide as the
-    next non-empty row: a title block's rows are narrower than the table below them.
+    next non-empty row: a title block's rows are narrower than the table below them. Failing
+    both, the first row with ``min_cells`` values; None when there is none.
     """
     filled = [[cell for cell in row if cell] for row in rows[:HEADER_SEARCH_ROWS]]
     if expected:
@@ -221,7 +232,7 @@ def find_header_row(
             return index
     if labels:
         return labels[0]
-    return next((index for index, cells in enumerate(filled) if cells), None)
+    return next((index for index, cells in enumerate(filled) if len(cells) >= min_cells), None)
 
 
 # --- formats --------------------------------------------------------------------------------

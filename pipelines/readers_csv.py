@@ -1,11 +1,9 @@
 """CSV exports into a staging table, read by DuckDB with every option set by us.
 
-DuckDB's own sniffer is not used: on odd files it can pick the wrong delimiter (``|`` for a
-comma file whose last line is cut short). The layout is decided here from the first
-``HEAD_SIZE`` bytes with Python's csv module, quotes respected, and DuckDB is told exactly
-what to read: delimiter, line terminator, rows to skip and the column names, all VARCHAR.
-Its strict mode stays on, so a record with the wrong number of fields is rejected (and
-reported) rather than cut or padded.
+The layout (delimiter, line terminator, header row, columns) comes from ``readers_sniff``
+and DuckDB is told exactly that, every column VARCHAR, without its own sniffer. Its strict
+mode stays on, so a record with the wrong number of fields is rejected and reported rather
+than cut or padded.
 
 Row numbers. DuckDB has no row-number column for CSV, but with insertion order preserved
 (its default) a table created from ``read_csv`` holds the records in file order, so
@@ -20,10 +18,8 @@ spans lines is still one row, so it can differ from a text editor's line number.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import tempfile
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,22 +27,17 @@ from pathlib import Path
 import duckdb
 
 from pipelines.checks import quote_ident, quote_literal
-from pipelines.encodings import UTF8_BOM, normalize_newlines, scan_text, transcode_cp1252
+from pipelines.encodings import MAX_BLANK_LINES, normalize_newlines, scan_text, transcode_cp1252
 from pipelines.errors import InputError
-from pipelines.readers import (
-    NO_DATA,
-    StagedFile,
-    TableColumn,
-    find_header_row,
-    name_columns,
-)
+from pipelines.readers import NO_DATA, StagedFile, TableColumn
+from pipelines.readers_sniff import CsvLayout, csv_layout, decode_head
 
-DELIMITERS = (",", ";", "\t", "|")
 #: A rejected line's text is cut to this many characters: an unclosed quote can swallow the
 #: rest of the file into one record.
 MAX_REJECTED_TEXT = 1_000
 #: Row-number corrections applied per UPDATE statement.
 _STEPS_PER_UPDATE = 64
+_PADDED = "({value} LIKE ' %' OR {value} LIKE '% ')"
 _NEWLINE_SQL = {"\n": "\\n", "\r\n": "\\r\\n", "\r": "\\r"}
 _FIELD_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 _REJECT_REASONS = {
@@ -54,23 +45,6 @@ _REJECT_REASONS = {
     "LINE SIZE OVER MAXIMUM": "the line is too long",
     "INVALID ENCODING": "it is not valid UTF-8 text",
 }
-
-
-@dataclass(frozen=True)
-class CsvLayout:
-    """How a CSV is laid out, decided from its first bytes."""
-
-    delimiter: str
-    newline: str
-    #: Spreadsheet row of the header: rows above it are a title block or empty.
-    header_row: int
-    columns: tuple[TableColumn, ...]
-    #: Blank header cells past the rows' width (a header ending in commas the rows lack).
-    dropped: tuple[str, ...]
-    #: Offset, in characters of the decoded head, where the first data record starts.
-    data_start: int
-    #: Non-empty data records in the head.
-    sample_rows: int
 
 
 class _ParseFailure(Exception):
@@ -86,6 +60,7 @@ class _Read:
     parsed: int
     rejected: list[tuple[int, str, str]]
     line_endings_changed: bool
+    trimmed: bool  # values were trimmed as they were read
 
 
 def stage_csv(
@@ -108,11 +83,22 @@ def stage_csv(
     ):
         # Most exports are UTF-8, so a file that starts as UTF-8 is read by DuckDB while the
         # byte pass (checksum, encoding, empty lines) runs beside it; DuckDB releases the GIL.
-        scanning = pool.submit(scan_text, path, newline=layout.newline, name=path.name)
+        scanning = pool.submit(
+            scan_text,
+            path,
+            newline=layout.newline,
+            delimiter=layout.delimiter,
+            data_start=data_start,
+            name=path.name,
+        )
         read = None
         if codec == "utf-8":
             try:
-                read = _read_csv(con, path, layout, table, Path(private))
+                # Trimming every value costs as much again as reading it; most exports pad
+                # none, so values are trimmed as read only when the head shows padding.
+                read = _read_csv(
+                    con, path, layout, table, Path(private), path.name, trim=layout.padded
+                )
             except InputError:
                 scanning.result()  # an encoding problem explains more than a parse failure
                 raise
@@ -124,10 +110,14 @@ def stage_csv(
         if scan.encoding == "cp1252":
             copy = Path(private) / "utf-8.csv"
             transcode_cp1252(path, copy, name=path.name)
-            read = _read_csv(con, copy, layout, table, Path(private))
+            read = _read_csv(con, copy, layout, table, Path(private), path.name, trim=scan.padded)
+        if scan.padded and not read.trimmed:
+            _trim_padded_values(con, table, read.layout.columns)
         gaps = [row for row, _, _ in read.rejected]
-        if read.line_endings_changed or any(s >= data_start for s in scan.blank_line_starts):
-            gaps += _empty_line_rows(read.source, read.layout)
+        empty_lines = sum(start >= data_start for start in scan.blank_line_starts)
+        if empty_lines or read.line_endings_changed:
+            known = empty_lines < MAX_BLANK_LINES and not read.line_endings_changed
+            gaps += _empty_line_rows(read.source, read.layout, empty_lines if known else None)
         staged, kept = _number_rows(con, table, read, gaps)
     if not staged and not read.rejected:
         raise InputError(path.name, *NO_DATA)
@@ -146,165 +136,46 @@ def stage_csv(
     )
 
 
-def csv_header(path: Path, head: bytes, expected: set[str] | None) -> list[TableColumn]:
-    """The header's columns, from the first bytes only."""
-    whole = path.stat().st_size <= len(head)
-    text, _, _ = decode_head(head, whole=whole)
-    return list(csv_layout(text, path, expected, whole=whole).columns)
-
-
-# --- layout ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Record:
-    fields: list[str]
-    end: int  # offset just past the record's line terminator
-    terminator: str
-
-
-def decode_head(head: bytes, *, whole: bool) -> tuple[str, str, int]:
-    """Text of the head, the codec that decoded it (utf-8 or cp1252) and the BOM's length.
-
-    Only for sniffing: the whole file's encoding is decided by ``scan_text``.
-    """
-    bom = len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
-    body = head[bom:]
-    try:
-        return body.decode("utf-8"), "utf-8", bom
-    except UnicodeDecodeError as error:
-        if not whole and error.reason == "unexpected end of data" and len(body) - error.start < 4:
-            return body[: error.start].decode("utf-8"), "utf-8", bom
-        return body.decode("cp1252", errors="replace"), "cp1252", bom
-
-
-def _records(text: str, delimiter: str, *, whole: bool) -> list[_Record]:
-    """The records of ``text`` with where each ends; the last is dropped if it may be cut."""
-    lines = io.StringIO(text, newline="")
-    consumed = {"end": 0, "line": ""}
-
-    def tracked_lines():
-        # csv.reader pulls one physical line at a time, so after each record the lines
-        # consumed end exactly where the record ends.
-        for line in lines:
-            consumed["end"] += len(line)
-            consumed["line"] = line
-            yield line
-
-    records = []
-    try:
-        for fields in csv.reader(tracked_lines(), delimiter=delimiter, quotechar='"'):
-            line = consumed["line"]
-            terminator = next((t for t in ("\r\n", "\n", "\r") if line.endswith(t)), "")
-            records.append(_Record(fields, consumed["end"], terminator))
-    except csv.Error:
-        whole = False  # a field over the csv module's size limit: sniff on what came before
-    return records if whole else records[:-1]
-
-
-def csv_layout(text: str, path: Path, expected: set[str] | None, *, whole: bool) -> CsvLayout:
-    """Pick the delimiter that splits the header into names, and the rows below it into as
-    many fields, most consistently."""
-    best = None
-    for delimiter in DELIMITERS:
-        records = _records(text, delimiter, whole=whole)
-        cells = [[field.strip(" ") or None for field in r.fields] for r in records]
-        header_index = find_header_row(cells, expected)
-        if header_index is None:
-            continue
-        header = records[header_index]
-        below = zip(records[header_index + 1 :], cells[header_index + 1 :], strict=True)
-        data = [record for record, row in below if any(row)]
-        width, dropped = _width(header.fields, [len(r.fields) for r in data])
-        matching = sum(len(r.fields) == width for r in data)
-        named = sum(1 for field in header.fields if field.strip())
-        score = (named >= 2, matching, width)
-        if best is None or score > best[0]:
-            padded = header.fields[:width] + [""] * (width - len(header.fields))
-            layout = CsvLayout(
-                delimiter=delimiter,
-                newline=header.terminator or "\n",
-                header_row=header_index + 1,
-                columns=tuple(name_columns(padded)),
-                dropped=dropped,
-                data_start=header.end,
-                sample_rows=len(data),
-            )
-            best = (score, layout, data)
-    if best is None:
-        raise InputError(path.name, "file is empty", "export it again with the data")
-    (_, matching, width), layout, data = best
-    first = layout.columns[0].original
-    if width == 1 and any(delimiter in first for delimiter in DELIMITERS):
-        raise InputError(
-            path.name,
-            f"its header reads as one column, {first!r}, although it holds a separator",
-            "save it again as plain CSV, without quotes around whole lines",
-            row=layout.header_row,
-        )
-    if data and not matching:
-        raise InputError(
-            path.name,
-            f"no row has as many fields as the header ({width}); "
-            f"the first row has {len(data[0].fields)}",
-            "check that the rows use the header's separator, or export the file again",
-            row=layout.header_row + 1,
-        )
-    if not data and whole:
-        raise InputError(path.name, *NO_DATA)
-    return layout
-
-
-def _width(header: list[str], field_counts: list[int]) -> tuple[int, tuple[str, ...]]:
-    """How many columns to read, and the blank trailing header cells dropped to get there.
-
-    Rows ending in a comma the header lacks get an extra (unnamed) column; a header ending
-    in commas the rows lack loses those blank cells.
-    """
-    if not field_counts:
-        return len(header), ()
-    usual = Counter(field_counts).most_common(1)[0][0]
-    named = len(header)
-    while named and not header[named - 1].strip():
-        named -= 1
-    if named <= usual < len(header):
-        return usual, tuple(f"unnamed_{n}" for n in range(usual + 1, len(header) + 1))
-    return max(usual, len(header)), ()
-
-
 # --- loading --------------------------------------------------------------------------------
 
 
 def _read_csv(
-    con: duckdb.DuckDBPyConnection, source: Path, layout: CsvLayout, table: str, private: Path
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    layout: CsvLayout,
+    table: str,
+    private: Path,
+    name: str,
+    *,
+    trim: bool,
 ) -> _Read:
     """Read ``source`` into ``table``; if DuckDB cannot, read a copy with LF line endings."""
     try:
-        return _Read(source, layout, *_read(con, source, layout, table), False)
+        return _Read(source, layout, *_read(con, source, layout, table, trim), False, trim)
     except _ParseFailure:
         if layout.newline == "\r":
-            raise _unreadable(source) from None
+            raise _unreadable(name) from None
     # Strict parsing needs one line terminator throughout, and a file edited on two systems
     # can mix CRLF and LF.
     copy = private / f"lf-{source.name}"
     normalize_newlines(source, copy)
     layout = replace(layout, newline="\n")
     try:
-        return _Read(copy, layout, *_read(con, copy, layout, table), True)
+        return _Read(copy, layout, *_read(con, copy, layout, table, trim), True, trim)
     except _ParseFailure:
-        raise _unreadable(source) from None
+        raise _unreadable(name) from None
 
 
-def _unreadable(path: Path) -> InputError:
+def _unreadable(name: str) -> InputError:
     return InputError(
-        path.name,
+        name,
         "could not be read as CSV: its line endings or quotes are inconsistent",
         "open it in Excel and save it again as CSV UTF-8",
     )
 
 
 def _read(
-    con: duckdb.DuckDBPyConnection, source: Path, layout: CsvLayout, table: str
+    con: duckdb.DuckDBPyConnection, source: Path, layout: CsvLayout, table: str, trim: bool
 ) -> tuple[int, list[tuple[int, str, str]]]:
     """Create ``table`` from ``source`` with placeholder row numbers; rows and rejected lines."""
     errors, scans = f"_{table}_reject_errors", f"_{table}_reject_scans"
@@ -323,7 +194,7 @@ def _read(
         parsed = con.execute(
             f"CREATE OR REPLACE TABLE {quote_ident(table)} AS SELECT "
             "CAST(0 AS BIGINT) AS _row_id, CAST(0 AS BIGINT) AS _source_row, "
-            f"{', '.join(_trimmed(c.name) for c in layout.columns)} FROM {read}"
+            f"{', '.join(_value(c.name, trim) for c in layout.columns)} FROM {read}"
         ).fetchone()[0]
         rejected = _rejected_lines(con, errors)
     except duckdb.InvalidInputException as error:
@@ -337,14 +208,27 @@ def _read(
     return parsed, rejected
 
 
-def _trimmed(name: str) -> str:
-    """A value without surrounding spaces, NULL if nothing is left. DuckDB already reads an
-    empty field as NULL, and testing for a space is cheaper than trimming every value."""
+def _value(name: str, trim: bool) -> str:
+    """A column as read, or without surrounding spaces (NULL if nothing is left). DuckDB
+    already reads an empty field as NULL, and testing for a space is cheaper than trimming
+    every value."""
     value = quote_ident(name)
-    return (
-        f"CASE WHEN {value} LIKE ' %' OR {value} LIKE '% ' THEN NULLIF(trim({value}), '') "
-        f"ELSE {value} END AS {value}"
-    )
+    if not trim:
+        return value
+    padded = _PADDED.format(value=value)
+    return f"CASE WHEN {padded} THEN NULLIF(trim({value}), '') ELSE {value} END AS {value}"
+
+
+def _trim_padded_values(
+    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[TableColumn, ...]
+) -> None:
+    """Trim the few padded values of a file whose head had none, column by column."""
+    for column in columns:
+        value = quote_ident(column.name)
+        con.execute(
+            f"UPDATE {quote_ident(table)} SET {value} = NULLIF(trim({value}), '') "
+            f"WHERE {_PADDED.format(value=value)}"
+        )
 
 
 def _number_rows(
@@ -389,16 +273,21 @@ def _rejected_lines(con: duckdb.DuckDBPyConnection, errors: str) -> list[tuple[i
     return list(rejected.values())
 
 
-def _empty_line_rows(source: Path, layout: CsvLayout) -> list[int]:
-    """Spreadsheet rows of the empty lines below the header, found with a pass of Python's csv
-    reader (slow, so only run when the byte scan saw an empty line there)."""
-    rows = []
+def _empty_line_rows(source: Path, layout: CsvLayout, expected: int | None) -> list[int]:
+    """Spreadsheet rows of the empty lines below the header, found with Python's csv reader.
+
+    Slow, so only run when the byte scan saw such a line, and stopped once the ``expected``
+    number is found (it reads to the end when an "empty line" was inside a quoted value).
+    """
+    rows: list[int] = []
     with open(source, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, delimiter=layout.delimiter, quotechar='"')
         try:
             for number, fields in enumerate(reader, start=1):
                 if not fields and number > layout.header_row:
                     rows.append(number)
+                    if len(rows) == expected:
+                        break
         except csv.Error:
             pass  # a field over the csv module's size limit: later rows keep DuckDB's count
     return rows

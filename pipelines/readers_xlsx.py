@@ -9,6 +9,7 @@ the sheet shows, ``_sheet`` the sheet's name.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -138,7 +139,10 @@ def workbook_header(path: Path, expected_headers: set[str] | None) -> list[Table
 
 def _open(handle: BinaryIO, path: Path):
     try:
-        return load_workbook(handle, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            # "Workbook contains no default style" and the like: noise to a data clerk.
+            warnings.simplefilter("ignore", UserWarning)
+            return load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise InputError(
             path.name,
@@ -159,7 +163,8 @@ def _sheet_tables(workbook, expected: set[str] | None) -> Iterator[tuple[str, _S
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         )
         head = list(islice(numbered, HEADER_SEARCH_ROWS))
-        index = find_header_row([cells for _, cells in head], expected)
+        # A table has two columns at least: a cover or notes sheet of sentences is no table.
+        index = find_header_row([cells for _, cells in head], expected, min_cells=2)
         if index is None:
             yield sheet.title, None
             continue

@@ -26,6 +26,7 @@ ROSTER = [
     (4, "0890", "Ann Lee", "ESHS", "11", "0"),
 ]
 ROSTER_COLUMNS = ("student_id", "name", "school", "grade", "minutes")
+SCAN = {"newline": "\n", "delimiter": ",", "data_start": 0, "name": "a.csv"}
 
 
 @pytest.fixture
@@ -105,11 +106,20 @@ def test_mixed_encodings_raise_naming_the_first_bad_row(con, write_file):
     )
 
 
+def test_cp1252_byte_far_below_the_sniffed_start_is_transcoded(con, write_file):
+    lines = ["student_id,name"] + [f"{i:06d},Student {i}" for i in range(8000)] + ["999999,Renée"]
+    path = write_file("late.csv", ("\n".join(lines) + "\n").encode("cp1252"))
+    staged = stage_file(con, path, table="staged")
+    assert (staged.encoding, staged.rows_read, staged.rejected_lines) == ("cp1252", 8001, ())
+    last = con.execute("SELECT * FROM staged WHERE student_id = '999999'").fetchall()
+    assert last == [(8000, 8002, "999999", "Renée")]
+
+
 def test_utf8_character_cut_by_a_chunk_boundary_is_still_utf8(con, write_file, monkeypatch):
     text = "student_id,name\n0888,Renée Doe\n0889,Zoë Park\n"
     for size in range(1, 12):
         monkeypatch.setattr(encodings, "CHUNK_SIZE", size)
-        scan = encodings.scan_text(write_file("a.csv", text), newline="\n", name="a.csv")
+        scan = encodings.scan_text(write_file("a.csv", text), **SCAN)
         assert scan.encoding == "utf-8", size
 
 
@@ -117,8 +127,49 @@ def test_cp1252_byte_at_a_chunk_boundary_is_found(write_file, monkeypatch):
     data = "student_id,name\n0888,Renée\n".encode("cp1252")
     for size in range(1, len(data) + 1):
         monkeypatch.setattr(encodings, "CHUNK_SIZE", size)
-        scan = encodings.scan_text(write_file("a.csv", data), newline="\n", name="a.csv")
+        scan = encodings.scan_text(write_file("a.csv", data), **SCAN)
         assert scan.encoding == "cp1252", size
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_empty_lines_are_found_across_chunk_boundaries(write_file, monkeypatch, newline):
+    text = newline.join(["a,b", "1,2", "", "3,4", "", "", "5,6", "", ""])
+    path = write_file("a.csv", text)
+    # Empty lines start at rows 3, 5 and 6; the two at the end are trailing.
+    expected = tuple(
+        len(newline.join(text.split(newline)[: row - 1]) + newline) for row in (3, 5, 6)
+    )
+    for size in range(1, len(text) + 1):
+        monkeypatch.setattr(encodings, "CHUNK_SIZE", size)
+        scan = encodings.scan_text(path, **{**SCAN, "newline": newline})
+        assert scan.blank_line_starts == expected, size
+
+
+@pytest.mark.parametrize(
+    ("text", "padded"),
+    [
+        ("a,b\n1,2\n3,4\n", False),
+        ("a , b \n1,2\n", False),  # only the header is padded
+        ("a,b\n1,2\n3, 4\n", True),
+        ("a,b\n1,2\n 3,4\n", True),
+        ('a,b\n1,"2 "\n', True),
+        ("a,b\n1,2 ", True),  # at the very end of the file
+        ("a,b\n1,two words\n", False),
+    ],
+)
+def test_padded_values_are_found_across_chunk_boundaries(write_file, monkeypatch, text, padded):
+    path = write_file("a.csv", text)
+    for size in range(1, len(text) + 1):
+        monkeypatch.setattr(encodings, "CHUNK_SIZE", size)
+        scan = encodings.scan_text(path, **{**SCAN, "data_start": text.index("\n") + 1})
+        assert scan.padded is padded, size
+
+
+def test_padded_value_far_below_a_clean_start_is_trimmed(con, write_file):
+    lines = ["student_id,name"] + [f"{i:06d},Student" for i in range(8000)] + ["999999,  Zoë "]
+    stage_file(con, write_file("late.csv", "\n".join(lines) + "\n"), table="staged")
+    last = con.execute("SELECT name FROM staged WHERE student_id = '999999'").fetchall()
+    assert last == [("Zoë",)]
 
 
 # --- delimiters and layout -------------------------------------------------------------------
@@ -256,6 +307,26 @@ def test_rows_after_rejected_records_and_multiline_values_keep_their_rows(con, w
     assert rows(con) == [(2, "0888", "two\nlines"), (5, "0890", "ok"), (7, "0892", "ok")]
 
 
+def test_many_rejected_lines_keep_every_row_number(con, write_file):
+    lines = ["student_id,minutes"]
+    for number in range(2, 502):
+        lines.append(f"S{number},1,extra" if number % 3 == 0 else f"S{number},1")
+    staged = stage_file(con, write_file("many.csv", "\n".join(lines) + "\n"), table="staged")
+    assert [row for row, _, _ in staged.rejected_lines] == list(range(3, 502, 3))
+    staged_rows = con.execute("SELECT _source_row, student_id FROM staged").fetchall()
+    assert all(student_id == f"S{row}" for row, student_id in staged_rows)
+    assert len(staged_rows) + len(staged.rejected_lines) == staged.rows_read == 500
+
+
+def test_unclosed_quote_is_rejected_with_its_row(con, write_file):
+    path = write_file("q.csv", 'student_id,name\n0888,ok\n0889,"Doe, Jane\n')
+    staged = stage_file(con, path, table="staged")
+    assert staged.rejected_lines == (
+        (3, 'a quote (") is not closed, or text follows a closing quote', '0889,"Doe, Jane'),
+    )
+    assert rows(con) == [(2, "0888", "ok")]
+
+
 def test_leading_zeros_and_codes_stay_text(con, write_file):
     path = write_file("ids.csv", "student_id,grade,zip\n0888,09,02134\nF08000002,10,00501\n")
     stage_file(con, path, table="staged")
@@ -344,6 +415,7 @@ def test_xlsx_title_block_and_one_sheet_per_quarter(con, tmp_path):
     path = _workbook(
         tmp_path / "panel.xlsx",
         {
+            "Read me": [["Scores from the employer panels"], ["One sheet per quarter"]],
             "Q1": [
                 ["Employer panel scores 2024-25"],
                 ["Panel", "Aerospace partners"],
@@ -360,7 +432,7 @@ def test_xlsx_title_block_and_one_sheet_per_quarter(con, tmp_path):
     staged = stage_file(con, path, table="staged")
     assert staged.header_row == 4
     assert staged.sheets == ("Q1", "Q2")
-    assert staged.skipped_sheets == ("Notes", "Lookup")
+    assert staged.skipped_sheets == ("Read me", "Notes", "Lookup")
     assert staged.columns == ("student_id", "component", "score")
     assert rows(con) == [
         (5, "Q1", "0888", "project_archive", "7.5"),
@@ -399,6 +471,16 @@ def test_xlsx_rows_keep_sheet_row_numbers_across_empty_rows(con, tmp_path):
     staged = stage_file(con, path, table="staged")
     assert staged.columns == ("student_id", "minutes", "unnamed_4")
     assert rows(con) == [(2, "Sheet", "0888", "90", None), (9, "Sheet", "0889", "85", "note")]
+
+
+def test_xlsx_expected_headers_pick_the_header_row(con, tmp_path):
+    path = _workbook(
+        tmp_path / "e.xlsx",
+        {"Q1": [["Term", "Fall"], ["Student ID", "Score"], ["0888", 7]]},
+    )
+    staged = stage_file(con, path, table="staged", expected_headers={"student_id", "score"})
+    assert staged.header_row == 2
+    assert rows(con) == [(3, "Q1", "0888", "7")]
 
 
 def test_xlsx_header_only_is_an_input_error(con, tmp_path):
