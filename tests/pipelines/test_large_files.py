@@ -34,8 +34,8 @@ def test_two_gigabyte_file_streams_with_bounded_memory(tmp_path, warehouse_path)
 
     students = tmp_path / "students.csv"
     big = tmp_path / "session_attendance.csv"
-    # ~40 bytes a row; every (student, team, date) distinct and every student enrolled.
-    rows = GIGABYTES * 1_000_000_000 // 40
+    # 37 bytes a row; every (student, team, date) distinct and every student enrolled.
+    rows = GIGABYTES * 1_000_000_000 // 37
     con = duckdb.connect()
     con.execute(f"""COPY (SELECT 'S' || lpad(i::VARCHAR, 6, '0') AS student_id, 'ESHS' AS school,
         '9' AS grade, 'female' AS sex FROM range({STUDENTS}) r(i)) TO '{students}' (HEADER)""")
