@@ -93,13 +93,18 @@ print(seconds, result.rows_accepted, resource.getrusage(resource.RUSAGE_SELF).ru
 
 def measure(script: str, csv: Path, scratch: Path, run: int) -> tuple[float, int, float]:
     db = scratch / f"{run}-{abs(hash(script))}.duckdb"
-    output = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), str(csv), str(db)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout.strip().splitlines()[-1].split()
+    output = (
+        subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(script), str(csv), str(db)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+        .split()
+    )
     db.unlink(missing_ok=True)
     return float(output[0]), int(output[1]), int(output[2]) / 1024  # ru_maxrss is KiB
 
