@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import staging
-from pipelines.checks import compile_checks, quote_ident, reference_table
+from pipelines.checks import compile_checks, quote_ident, quote_literal, reference_table
 from pipelines.contracts import Contract, load_contracts, load_order
 from pipelines.errors import InputError
 from pipelines.load import BatchFacts, LoadCounts, write_batch
@@ -191,7 +191,7 @@ def _ingest_staged(
 
     _detach_quietly(con)
     retry_while_locked(
-        lambda: con.execute(f"ATTACH {_sql_string(str(db_path))} AS wh"),
+        lambda: con.execute(f"ATTACH {quote_literal(str(db_path))} AS wh"),
         wait_seconds=wait_seconds,
         db_path=db_path,
     )
@@ -342,7 +342,3 @@ def _detach_quietly(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("DETACH wh")
     except duckdb.Error:
         pass
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.checks import quote_ident
+from pipelines.checks import quote_ident, quote_literal
 from pipelines.contracts import load_contracts
 
 
@@ -43,12 +43,8 @@ def export_lake(con: duckdb.DuckDBPyConnection, directory: Path) -> list[LakeTab
         if rows:
             con.execute(
                 f"COPY (SELECT {selected}, _district_id AS district_id{year} "
-                f"FROM core.{contract.kind}) TO '{_escape(target)}' "
+                f"FROM core.{contract.kind}) TO {quote_literal(str(target))} "
                 f"(FORMAT parquet, PARTITION_BY ({', '.join(partitions)}))"
             )
         written.append(LakeTable(contract.kind, target, rows, partitions))
     return written
-
-
-def _escape(path: Path) -> str:
-    return str(path).replace("'", "''")
