@@ -37,6 +37,11 @@ PAUSE_BEFORE_COMMIT_ENV = "OUTCOMES_PAUSE_BEFORE_COMMIT"
 #: Memory the staging database may use before it spills to disk (a 2 GB file must not
 #: need 2 GB of memory).
 STAGING_MEMORY_LIMIT = os.environ.get("OUTCOMES_STAGING_MEMORY", "2GB")
+#: DuckDB 2.0 tries its dictionary+FSST string compression on every string column it writes;
+#: on pseudonyms (random hex) that analysis tripled the cost of writing the column, while
+#: plain dictionary compression stores them as small (measured in benchmarks/README.md).
+#: (DuckDB ignores this option when given to ``connect``; it is SET on the connection.)
+WRITE_SETTINGS = {"disabled_compression_methods": "dict_fsst"}
 
 
 @dataclass(frozen=True)
@@ -146,10 +151,15 @@ def ingest_file(
     os.chmod(spill.name, 0o700)
     con = duckdb.connect(
         stage_name,
-        config={"memory_limit": STAGING_MEMORY_LIMIT, "temp_directory": spill.name},
+        config={
+            "memory_limit": STAGING_MEMORY_LIMIT,
+            "temp_directory": spill.name,
+        },
     )
     # The command line shows its own progress; DuckDB's bar would interleave with it.
     con.execute("SET enable_progress_bar = false")
+    for setting, value in WRITE_SETTINGS.items():
+        con.execute(f"SET {setting} = {quote_literal(value)}")
     try:
         staging.install_macros(con)
         for source in stage_source(con, Path(path), kind=kind, item_map=item_map):
@@ -188,6 +198,9 @@ def _ingest_staged(
     staging.require_columns(contract, mapping, source.display_name)
     mapping = staging.drop_personal_extras(con, source.table, mapping)
     staging.build_typed_table(con, contract, mapping, key=key, source=source.table)
+    # Everything later reads the typed table; the text copy would only crowd staging memory
+    # (past its limit DuckDB spills to disk, which doubled the cost of the later passes).
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(source.table)}")
 
     _detach_quietly(con)
     retry_while_locked(

@@ -16,7 +16,7 @@ import duckdb
 
 from pipelines.checks import Check, quote_ident, text_column
 from pipelines.contracts import Contract
-from pipelines.warehouse import read_sql
+from pipelines.warehouse import read_sql, spelled_columns
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,15 @@ def write_batch(
     """Insert the batch held in staging tables ``typed`` and ``quarantined``."""
     batch_id = con.execute("SELECT nextval('wh.audit.batch_ids')").fetchone()[0]
     kind = contract.kind
+    counts = _write_core(con, contract, facts.district_id, batch_id, loaded_at)
+    # Rows core did not take keep their text in raw.<kind>_rows; the raw view rebuilds the
+    # rest from core.
     text_columns = ", ".join(quote_ident(text_column(c)) for c in contract.stored_columns)
     con.execute(
-        f"INSERT INTO wh.raw.{kind} SELECT ?, _source_row, _sheet, {text_columns}, _extra "
-        "FROM typed",
+        f"INSERT INTO wh.raw.{kind}_rows SELECT ?, _source_row, _sheet, {text_columns}, _extra "
+        "FROM typed t WHERE _row_id IN (SELECT _row_id FROM not_in_core)",
         [batch_id],
     )
-    counts = _write_core(con, contract, facts.district_id, batch_id, loaded_at)
     con.execute(
         "INSERT INTO wh.audit.quarantine "
         "SELECT ?, ?, ?, _source_row, _sheet, reasons, row_data FROM quarantined",
@@ -151,6 +153,12 @@ def write_batch(
     )
 
 
+def _spelling_sql(column) -> str:
+    """The file's text of a typed or coded value, where it is not the standard spelling."""
+    text, value = quote_ident(text_column(column)), quote_ident(column.name)
+    return f"CASE WHEN {text} IS DISTINCT FROM CAST({value} AS VARCHAR) THEN {text} END"
+
+
 def _write_core(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -158,16 +166,24 @@ def _write_core(
     batch_id: int,
     loaded_at: datetime,
 ) -> dict[str, int]:
+    """Insert the batch's new and changed rows into core history, close the versions they
+    replace, and leave temp table ``not_in_core`` with the ``_row_id`` of every other row."""
     kind = contract.kind
     names = ", ".join(quote_ident(c.name) for c in contract.stored_columns)
+    spellings = "".join(f", {_spelling_sql(c)}" for c in spelled_columns(contract))
     keys = contract.primary_key
     insert = (
         f"INSERT INTO wh.core.{kind}_history "
-        f"SELECT {names}, $district_id, {school_year_sql(contract)}, $batch_id, _source_row, "
-        "_row_hash, $loaded_at, NULL, NULL FROM typed t WHERE {condition}"
+        f"SELECT {names}{spellings}, $district_id, {school_year_sql(contract)}, $batch_id, "
+        "_source_row, _sheet, _extra, $loaded_at, NULL, NULL FROM typed t WHERE {condition}"
     )
     parameters = {"district_id": district_id, "batch_id": batch_id, "loaded_at": loaded_at}
-    not_quarantined = "NOT EXISTS (SELECT 1 FROM quarantined q WHERE q._row_id = t._row_id)"
+    any_quarantined = con.execute("SELECT count(*) FROM quarantined").fetchone()[0] > 0
+    not_quarantined = (
+        "NOT EXISTS (SELECT 1 FROM quarantined q WHERE q._row_id = t._row_id)"
+        if any_quarantined
+        else "true"
+    )
     held = con.execute(
         f"SELECT count(*) FROM wh.core.{kind}_history "
         "WHERE _superseded_by IS NULL AND _district_id = ?",
@@ -176,6 +192,7 @@ def _write_core(
     if held == 0:
         # First load of this kind for the district: nothing to compare against.
         con.execute(insert.format(condition=not_quarantined), parameters)
+        con.execute("CREATE OR REPLACE TEMP TABLE not_in_core AS SELECT _row_id FROM quarantined")
         accepted = con.execute(f"SELECT count(*) FROM typed t WHERE {not_quarantined}").fetchone()[
             0
         ]
@@ -187,9 +204,11 @@ def _write_core(
         f"SELECT _row_id, {key_list}, _row_hash FROM typed t WHERE {not_quarantined}"
     )
     key_match = " AND ".join(f"h.{quote_ident(k)} = a.{quote_ident(k)}" for k in keys)
+    # The same hash over the same typed columns as staging's _row_hash (see staging).
+    held_hash = "hash(" + ", ".join(f"h.{quote_ident(c.name)}" for c in contract.stored_columns) + ")"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE compared AS "
-        f"SELECT a._row_id, h._row_hash AS held_hash, a._row_hash "
+        f"SELECT a._row_id, {held_hash} AS held_hash, a._row_hash "
         f"FROM accepted_keys a LEFT JOIN wh.core.{kind}_history h "
         f"ON h._superseded_by IS NULL AND h._district_id = ? AND {key_match}",
         [district_id],
@@ -200,7 +219,10 @@ def _write_core(
         "count(*) FILTER (WHERE held_hash = _row_hash) FROM compared"
     ).fetchone()
     con.execute(
-        read_sql("supersede_changed.sql").format(kind=kind, key_match=key_match), parameters
+        read_sql("supersede_changed.sql").format(
+            kind=kind, key_match=key_match, held_hash=held_hash
+        ),
+        parameters,
     )
     con.execute(
         insert.format(
@@ -208,5 +230,9 @@ def _write_core(
             "WHERE held_hash IS NULL OR held_hash <> _row_hash)"
         ),
         parameters,
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE not_in_core AS SELECT _row_id FROM quarantined "
+        "UNION ALL SELECT _row_id FROM compared WHERE held_hash = _row_hash"
     )
     return {"accepted": accepted, "new": new, "changed": changed, "unchanged": unchanged}

@@ -223,6 +223,15 @@ def build_checked_view(
         f"AND _key_hash IN (SELECT _key_hash FROM candidates) "
         f"GROUP BY {keys} HAVING count(*) > 1"
     )
+    if not con.execute(f"SELECT count(*) FROM {target}_key_counts").fetchone()[0]:
+        # No key repeats (the usual file): the facts are constants, and every later pass
+        # over the view is spared two joins over all rows.
+        con.execute(
+            f"CREATE OR REPLACE VIEW {quote_ident(target)} AS "
+            "SELECT *, CAST(1 AS BIGINT) AS _rows_with_key, CAST(1 AS BIGINT) AS _versions_of_key, "
+            f"_source_row AS _first_row_of_version FROM {quote_ident(source)}"
+        )
+        return
     con.execute(
         f"CREATE OR REPLACE TABLE {target}_first_rows AS "
         f"SELECT t._row_id, min(t._source_row) OVER (PARTITION BY {', '.join('t.' + quote_ident(k) for k in contract.primary_key)}, t._row_hash) AS first_row "  # noqa: E501

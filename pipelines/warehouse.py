@@ -3,9 +3,11 @@
 Layers (schemas in one DuckDB file):
 
 - ``raw.<kind>``: every loaded row as text, pseudonymized, with its batch id and source row;
-  columns a file had beyond its contract are kept in ``_extra`` (JSON text).
+  columns a file had beyond its contract are kept in ``_extra`` (JSON text). A view (see
+  ``table_ddl``): the text is rebuilt from core, so it is not stored twice.
 - ``core.<kind>_history``: typed rows, one version per key and batch; a corrected file
-  closes the earlier version (``_superseded_by``) instead of deleting it.
+  closes the earlier version (``_superseded_by``) instead of deleting it. Beside each
+  typed value, the file's spelling of it where that differs from the standard one.
   ``core.<kind>``: the current version of every key (a view).
 - ``mart.*``: analysis views at a stated grain (``pipelines/sql/mart_*.sql``).
 - ``audit.*``: batches, validation results, quarantined rows, warehouse facts.
@@ -20,13 +22,16 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.checks import quote_ident
+from pipelines.checks import quote_ident, text_column
 from pipelines.contracts import Contract, load_contracts
-from pipelines.errors import WarehouseBusyError
+from pipelines.errors import InputError, WarehouseBusyError
 
 DEFAULT_DB = Path("data/warehouse/outcomes.duckdb")
 DB_ENV = "OUTCOMES_DB"
 LAYERS = ("raw", "core", "mart", "audit")
+#: Version of the table layout, kept in ``audit.warehouse_facts``. Layout 2 rebuilds the raw
+#: layer from core instead of storing every row twice.
+LAYOUT_VERSION = "2"
 
 
 def resolve_db_path(db: str | Path | None = None) -> Path:
@@ -82,30 +87,55 @@ def connect(db: str | Path | None = None, *, read_only: bool = False, wait_secon
     return con
 
 
+def spelled_columns(contract: Contract) -> list:
+    """Columns whose file text can differ from their value (typed and coded columns).
+
+    For these, core keeps the text beside the value (``<name>__text``) only where the file
+    spelled the value differently from its standard spelling (``CAST(value AS VARCHAR)``):
+    ``09/02/2024`` for the date 2024-09-02, ``Present`` for the code ``present``.
+    """
+    return [c for c in contract.stored_columns if text_column(c) != c.name]
+
+
+def raw_text_sql(contract: Contract) -> str:
+    """The select list that gives a core history row's file text, column by column."""
+    spelled = {c.name for c in spelled_columns(contract)}
+    parts = []
+    for column in contract.stored_columns:
+        name = quote_ident(column.name)
+        if column.name in spelled:
+            text = quote_ident(text_column(column))
+            parts.append(f"COALESCE({text}, CAST({name} AS VARCHAR)) AS {name}")
+        else:
+            parts.append(name)
+    return ", ".join(parts)
+
+
 def table_ddl(contract: Contract, catalog: str | None = None) -> list[str]:
-    """CREATE statements for one kind's raw table, core history table and current view."""
+    """CREATE statements for one kind's core history table, current view and raw layer.
+
+    The raw layer is not a second copy of every row. ``raw.<kind>`` is a view: the file
+    text of each row core holds, rebuilt from its value and the spelling kept where it
+    differed, plus ``raw.<kind>_rows``, the text of the rows a batch did not add to core
+    (quarantined rows, and rows identical to the version core already held).
+    """
     prefix = f"{quote_ident(catalog)}." if catalog else ""
-    raw_columns = ",\n    ".join(f"{quote_ident(c.name)} VARCHAR" for c in contract.stored_columns)
+    text_columns = ",\n    ".join(f"{quote_ident(c.name)} VARCHAR" for c in contract.stored_columns)
     core_columns = ",\n    ".join(
-        f"{quote_ident(c.name)} {c.sql_type}" for c in contract.stored_columns
+        [f"{quote_ident(c.name)} {c.sql_type}" for c in contract.stored_columns]
+        + [f"{quote_ident(text_column(c))} VARCHAR" for c in spelled_columns(contract)]
     )
     names = ", ".join(quote_ident(c.name) for c in contract.stored_columns)
     kind = contract.kind
     return [
-        f"""CREATE TABLE IF NOT EXISTS {prefix}raw.{kind} (
-    _batch_id BIGINT NOT NULL,
-    _source_row BIGINT NOT NULL,
-    _sheet VARCHAR,
-    {raw_columns},
-    _extra VARCHAR
-)""",
         f"""CREATE TABLE IF NOT EXISTS {prefix}core.{kind}_history (
     {core_columns},
     _district_id VARCHAR NOT NULL,
     _school_year INTEGER,
     _batch_id BIGINT NOT NULL,
     _source_row BIGINT NOT NULL,
-    _row_hash UBIGINT NOT NULL,
+    _sheet VARCHAR,
+    _extra VARCHAR,
     _valid_from TIMESTAMP NOT NULL,
     _valid_to TIMESTAMP,
     _superseded_by BIGINT
@@ -114,6 +144,19 @@ def table_ddl(contract: Contract, catalog: str | None = None) -> list[str]:
 SELECT {names}, _district_id, _school_year, _batch_id, _source_row
 FROM {prefix}core.{kind}_history
 WHERE _superseded_by IS NULL""",
+        f"""CREATE TABLE IF NOT EXISTS {prefix}raw.{kind}_rows (
+    _batch_id BIGINT NOT NULL,
+    _source_row BIGINT NOT NULL,
+    _sheet VARCHAR,
+    {text_columns},
+    _extra VARCHAR
+)""",
+        f"""CREATE VIEW IF NOT EXISTS {prefix}raw.{kind} AS
+SELECT _batch_id, _source_row, _sheet, {raw_text_sql(contract)}, _extra
+FROM {prefix}core.{kind}_history
+UNION ALL
+SELECT _batch_id, _source_row, _sheet, {names}, _extra
+FROM {prefix}raw.{kind}_rows""",
     ]
 
 
@@ -130,13 +173,46 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) ->
         statements += table_ddl(contract, catalog)
     con.execute("BEGIN TRANSACTION")
     try:
+        _check_layout(con, catalog)
         for statement in statements:
             con.execute(statement)
+        con.execute(
+            f"INSERT INTO {prefix}audit.warehouse_facts VALUES ('layout_version', ?) "
+            "ON CONFLICT DO NOTHING",
+            [LAYOUT_VERSION],
+        )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     create_marts(con, catalog)
+
+
+def _check_layout(con: duckdb.DuckDBPyConnection, catalog: str | None) -> None:
+    """Refuse a warehouse file whose tables were laid out by another version."""
+    database = catalog or con.execute("SELECT current_database()").fetchone()[0]
+    has_facts = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
+        "AND schema_name = 'audit' AND table_name = 'warehouse_facts'",
+        [database],
+    ).fetchone()[0]
+    if not has_facts:
+        return  # a new warehouse
+    held = con.execute(
+        f"SELECT value FROM {quote_ident(database)}.audit.warehouse_facts "
+        "WHERE fact = 'layout_version'"
+    ).fetchone()
+    version = held[0] if held else "1"
+    if version != LAYOUT_VERSION:
+        path = con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = ?", [database]
+        ).fetchone()[0]
+        raise InputError(
+            path or database,
+            f"this warehouse was laid out by another version of studio-outcomes (layout "
+            f"{version}, this version reads layout {LAYOUT_VERSION})",
+            "ingest the district's files again into a new warehouse file (--db)",
+        )
 
 
 def create_marts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> None:

@@ -138,6 +138,55 @@ def test_corrected_file_supersedes_and_keeps_history(loaded_rosters, write_file)
     assert 3.40 in [g for (g,) in query(loaded_rosters, f"SELECT prior_gpa FROM ({first_state})")]
 
 
+def test_raw_layer_gives_back_each_row_as_written(loaded_rosters):
+    ingest(loaded_rosters, DISTRICT / "session_attendance.csv")
+    raw = query(
+        loaded_rosters,
+        "SELECT session_date, attendance_status, minutes_attended "
+        "FROM raw.session_attendance ORDER BY _source_row LIMIT 4",
+    )
+    assert raw == [
+        ("09/10/2024", "Present", "90"),
+        ("09/10/2024", "Absent", "0"),
+        ("09/10/2024", "present", "85"),
+        ("09/10/2024", "Tardy", "60"),
+    ]
+
+
+def test_core_keeps_a_spelling_only_where_it_is_not_the_standard_one(loaded_rosters):
+    ingest(loaded_rosters, DISTRICT / "session_attendance.csv")
+    spellings = query(
+        loaded_rosters,
+        "SELECT attendance_status__text, minutes_attended__text "
+        "FROM core.session_attendance_history ORDER BY _source_row LIMIT 4",
+    )
+    assert spellings == [("Present", None), ("Absent", None), (None, None), ("Tardy", None)]
+
+
+def test_raw_layer_holds_quarantined_and_unchanged_rows_too(loaded_rosters, write_file):
+    ingest(loaded_rosters, DISTRICT / "panel_scores.csv")
+    corrected = (DISTRICT / "students.csv").read_text().replace("3.40", "3.45")
+    ingest(loaded_rosters, write_file("students_corrected.csv", corrected))
+    per_batch = query(
+        loaded_rosters,
+        "SELECT b.kind, b.rows_read, count(r._source_row) FROM audit.batches b "
+        "JOIN (SELECT _batch_id, _source_row FROM raw.panel_scores UNION ALL "
+        "SELECT _batch_id, _source_row FROM raw.students) r ON r._batch_id = b.batch_id "
+        "GROUP BY b.batch_id, b.kind, b.rows_read ORDER BY b.batch_id",
+    )
+    # panel_scores: 7 rows, 4 quarantined; the corrected students file: 1 changed, 3 not.
+    assert per_batch == [("students", 4, 4), ("panel_scores", 7, 7), ("students", 4, 4)]
+
+
+def test_warehouse_of_an_older_layout_is_refused(loaded_rosters):
+    with duckdb.connect(str(loaded_rosters)) as con:
+        con.execute("DELETE FROM audit.warehouse_facts WHERE fact = 'layout_version'")
+    result = ingest(loaded_rosters, DISTRICT / "session_attendance.csv")
+    assert result.exit_code == 2
+    assert "laid out by another version" in result.output
+    assert "into a new warehouse file" in result.output
+
+
 def test_missing_required_column_rejects_the_file_and_changes_nothing(loaded_rosters, write_file):
     before = query(loaded_rosters, "SELECT count(*) FROM audit.batches")
     path = write_file(
