@@ -16,6 +16,7 @@ import duckdb
 
 from pipelines.checks import Check, quote_ident, text_column
 from pipelines.contracts import Contract
+from pipelines.staging import row_hash_sql
 from pipelines.warehouse import read_sql, spelled_columns
 
 
@@ -201,11 +202,12 @@ def _write_core(
     key_list = ", ".join(quote_ident(k) for k in keys)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE accepted_keys AS "
-        f"SELECT _row_id, {key_list}, _row_hash FROM typed t WHERE {not_quarantined}"
+        f"SELECT _row_id, {key_list}, {row_hash_sql(contract, 't')} AS _row_hash "
+        f"FROM typed t WHERE {not_quarantined}"
     )
     key_match = " AND ".join(f"h.{quote_ident(k)} = a.{quote_ident(k)}" for k in keys)
-    # The same hash over the same typed columns as staging's _row_hash (see staging).
-    held_hash = "hash(" + ", ".join(f"h.{quote_ident(c.name)}" for c in contract.stored_columns) + ")"
+    # Core holds the same types as staging, so equal values hash equal.
+    held_hash = row_hash_sql(contract, "h")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE compared AS "
         f"SELECT a._row_id, {held_hash} AS held_hash, a._row_hash "

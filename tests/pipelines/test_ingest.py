@@ -295,3 +295,19 @@ def test_lake_export_is_hive_partitioned_and_readable(warehouse_path, tmp_path):
     ).is_dir()
     frame = pl.scan_parquet(tmp_path / "lake" / "session_attendance", hive_partitioning=True)
     assert frame.select(pl.len()).collect().item() == 4
+
+
+def test_each_batch_reports_its_time_per_stage(warehouse_path):
+    from pipelines.ingest import ingest_paths
+
+    (result,) = ingest_paths([DISTRICT / "staff.csv"], db=warehouse_path)
+    assert [name for name, _ in result.stage_seconds] == [
+        "read",
+        "type and pseudonymize",
+        "open warehouse, reference keys",
+        "duplicate keys",
+        "checks and routing (SQL)",
+        "great-expectations",
+        "write (one transaction)",
+    ]
+    assert all(seconds >= 0 for _, seconds in result.stage_seconds)
