@@ -37,11 +37,6 @@ PAUSE_BEFORE_COMMIT_ENV = "OUTCOMES_PAUSE_BEFORE_COMMIT"
 #: Memory the staging database may use before it spills to disk (a 2 GB file must not
 #: need 2 GB of memory).
 STAGING_MEMORY_LIMIT = os.environ.get("OUTCOMES_STAGING_MEMORY", "2GB")
-#: DuckDB 2.0 tries its dictionary+FSST string compression on every string column it writes;
-#: on pseudonyms (random hex) that analysis tripled the cost of writing the column, while
-#: plain dictionary compression stores them as small (measured in benchmarks/README.md).
-#: (DuckDB ignores this option when given to ``connect``; it is SET on the connection.)
-WRITE_SETTINGS = {"disabled_compression_methods": "dict_fsst"}
 
 
 @dataclass(frozen=True)
@@ -174,8 +169,6 @@ def ingest_file(
     )
     # The command line shows its own progress; DuckDB's bar would interleave with it.
     con.execute("SET enable_progress_bar = false")
-    for setting, value in WRITE_SETTINGS.items():
-        con.execute(f"SET {setting} = {quote_literal(value)}")
     try:
         staging.install_macros(con)
         stopwatch = _Stopwatch()
