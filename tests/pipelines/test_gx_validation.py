@@ -282,7 +282,16 @@ def test_uniqueness_counts_the_rows_staging_flagged():
 def test_braces_of_a_check_stay_literal_in_its_query():
     check = next(c for c in CHECKS if c.rule == "pattern")
     query = expectation_for(check).unexpected_rows_query
-    assert query.format(batch="scores") == f"SELECT * FROM scores WHERE ({check.counted_sql})"
+    assert query.format(batch="scores") == (
+        f'SELECT "{check.column}" FROM scores WHERE ({check.counted_sql})'
+    )
+
+
+def test_row_queries_select_the_row_number_and_the_checks_columns_only():
+    check = next(c for c in CHECKS if c.rule == "castable")
+    query = expectation_for(check, ["_source_row"]).unexpected_rows_query
+    columns = ", ".join(f'"{c}"' for c in check.columns)
+    assert query.startswith(f'SELECT "_source_row", {columns} FROM {{batch}} WHERE')
 
 
 def test_unknown_rule_is_refused():
