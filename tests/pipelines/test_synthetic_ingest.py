@@ -75,3 +75,21 @@ def test_no_raw_identifier_reaches_the_warehouse(district):
         ids = con.execute("SELECT student_unique_id FROM core.students LIMIT 1000").fetchall()
     # Pseudonyms are 24 hex digits; the district's numbers are 8 digits.
     assert all(len(i) == 24 and not i.isdigit() for (i,) in ids)
+
+
+def test_raw_layer_has_every_row_each_batch_read(district):
+    # Core holds only new and changed rows; the raw view must still give back each row of
+    # every batch (unparsable lines excepted: their text is never stored).
+    _, _, _, _, db = district
+    with duckdb.connect(str(db), read_only=True) as con:
+        kinds = [k for (k,) in con.execute("SELECT DISTINCT kind FROM audit.batches").fetchall()]
+        union = " UNION ALL ".join(f"SELECT _batch_id FROM raw.{kind}" for kind in kinds)
+        mismatched = con.execute(
+            f"""SELECT b.file_name, b.rows_read, count(r._batch_id) AS in_raw,
+                   (SELECT count(*) FROM audit.quarantine q
+                    WHERE q.batch_id = b.batch_id AND q.row_data IS NULL) AS unreadable
+            FROM audit.batches b LEFT JOIN ({union}) r ON r._batch_id = b.batch_id
+            GROUP BY b.batch_id, b.file_name, b.rows_read
+            HAVING count(r._batch_id) + unreadable <> b.rows_read"""
+        ).fetchall()
+    assert mismatched == []
