@@ -211,7 +211,7 @@ def _ingest_staged(
     mapping = staging.map_columns(contract, source.columns)
     staging.require_columns(contract, mapping, source.display_name)
     mapping = staging.drop_personal_extras(con, source.table, mapping)
-    staging.build_typed_table(con, contract, mapping, key=key, source=source.table)
+    date_formats = staging.build_typed_table(con, contract, mapping, key=key, source=source.table)
     # Everything later reads the typed table; the text copy would only crowd staging memory
     # (past its limit DuckDB spills to disk, which doubled the cost of the later passes).
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(source.table)}")
@@ -274,6 +274,7 @@ def _ingest_staged(
         extra_columns=mapping.extra,
         dropped_columns=mapping.dropped + source.dropped_columns,
         formula_like_cells=routing.formula_like_cells,
+        date_formats=date_formats,
         validation_success=gx_success,
         validation_engine=engine,
         started_at=started,

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.checks import Check, quote_ident, text_column
+from pipelines.checks import Check, quote_ident, quote_literal, text_column
 from pipelines.contracts import Contract
 from pipelines.staging import row_hash_sql
 from pipelines.warehouse import read_sql, spelled_columns
@@ -35,6 +35,8 @@ class BatchFacts:
     extra_columns: tuple[str, ...]
     dropped_columns: tuple[str, ...]
     formula_like_cells: int
+    #: date column -> the file's usual spelling of its dates (``strftime`` format)
+    date_formats: dict[str, str]
     validation_success: bool
     validation_engine: str
     started_at: datetime
@@ -77,7 +79,12 @@ def write_batch(
     """Insert the batch held in staging tables ``typed`` and ``quarantined``."""
     batch_id = con.execute("SELECT nextval('wh.audit.batch_ids')").fetchone()[0]
     kind = contract.kind
-    counts = _write_core(con, contract, facts.district_id, batch_id, loaded_at)
+    counts = _write_core(con, contract, facts, batch_id, loaded_at)
+    for column_name, date_format in facts.date_formats.items():
+        con.execute(
+            "INSERT INTO wh.audit.date_formats VALUES (?, ?, ?)",
+            [batch_id, column_name, date_format],
+        )
     # Rows core did not take keep their text in raw.<kind>_rows; the raw view rebuilds the
     # rest from core.
     text_columns = ", ".join(quote_ident(text_column(c)) for c in contract.stored_columns)
@@ -154,24 +161,30 @@ def write_batch(
     )
 
 
-def _spelling_sql(column) -> str:
-    """The file's text of a typed or coded value, where it is not the standard spelling."""
+def _spelling_sql(column, date_format: str | None) -> str:
+    """The file's text of a typed or coded value, where it is not the standard spelling:
+    ``CAST(value AS VARCHAR)``, or for dates the file's usual date format."""
     text, value = quote_ident(text_column(column)), quote_ident(column.name)
-    return f"CASE WHEN {text} IS DISTINCT FROM CAST({value} AS VARCHAR) THEN {text} END"
+    standard = f"CAST({value} AS VARCHAR)"
+    if date_format is not None:
+        standard = f"strftime({value}, {quote_literal(date_format)})"
+    return f"CASE WHEN {text} IS DISTINCT FROM {standard} THEN {text} END"
 
 
 def _write_core(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
-    district_id: str,
+    facts: BatchFacts,
     batch_id: int,
     loaded_at: datetime,
 ) -> dict[str, int]:
     """Insert the batch's new and changed rows into core history, close the versions they
     replace, and leave temp table ``not_in_core`` with the ``_row_id`` of every other row."""
-    kind = contract.kind
+    kind, district_id = contract.kind, facts.district_id
     names = ", ".join(quote_ident(c.name) for c in contract.stored_columns)
-    spellings = "".join(f", {_spelling_sql(c)}" for c in spelled_columns(contract))
+    spellings = "".join(
+        f", {_spelling_sql(c, facts.date_formats.get(c.name))}" for c in spelled_columns(contract)
+    )
     keys = contract.primary_key
     insert = (
         f"INSERT INTO wh.core.{kind}_history "

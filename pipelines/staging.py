@@ -148,13 +148,18 @@ def build_typed_table(
     key: bytes,
     source: str = "staged",
     target: str = "typed",
-) -> None:
+) -> dict[str, str]:
     """Create ``target``: typed, pseudonymized columns beside the text they came from.
 
     Adds ``_row_id`` (unique per staged row), ``_source_row``, ``_sheet``, ``_extra`` (the
     extra columns as JSON text) and ``_key_hash`` (over the primary key, for the duplicate
     search). A row's values are hashed only where they are compared (``row_hash_sql``).
+
+    Returns the file's own date spelling per date column (a ``strftime`` format such as
+    ``%m/%d/%Y``) where most of its dates share one: core keeps a date's text only where it
+    differs from that spelling.
     """
+    date_formats: dict[str, str] = {}
     has_sheet = "_sheet" in _columns_of(con, source)
     selects = [
         "s._row_id",
@@ -179,7 +184,12 @@ def build_typed_table(
         elif file_column is None:
             typed = f"CAST(NULL AS {column.sql_type})"
         else:
-            typed = _typed_sql(con, source, file_column, text, column.type)
+            date_format = None
+            if column.type == "date":
+                date_format = _dominant_date_format(con, source, file_column)
+                if date_format is not None:
+                    date_formats[column.name] = date_format
+            typed = _typed_sql(text, column.type, date_format)
         selects.append(f"{typed} AS {quote_ident(column.name)}")
         if text_column(column) != column.name:
             selects.append(f"{text} AS {quote_ident(text_column(column))}")
@@ -194,6 +204,7 @@ def build_typed_table(
         f"SELECT *, hash({keys}) AS _key_hash FROM ("
         f"SELECT {', '.join(selects)} FROM {quote_ident(source)} s {' '.join(joins)})"
     )
+    return date_formats
 
 
 def row_hash_sql(contract: Contract, alias: str | None = None) -> str:
@@ -291,9 +302,7 @@ def _code_sql(text: str, allowed: tuple[str, ...]) -> str:
     return f"CASE WHEN {text} IN ({values}) THEN {text} ELSE normalize_code({text}) END"
 
 
-def _typed_sql(
-    con: duckdb.DuckDBPyConnection, source: str, file_column: str, text: str, kind: str
-) -> str:
+def _typed_sql(text: str, kind: str, date_format: str | None = None) -> str:
     parser = f"{TYPE_PARSERS[kind]}({text})"
     if kind == "double":
         return f"COALESCE(TRY_CAST({text} AS DOUBLE), {parser})"
@@ -304,7 +313,6 @@ def _typed_sql(
             f"THEN CAST({text} AS BIGINT) ELSE {parser} END"
         )
     if kind == "date":
-        date_format = _dominant_date_format(con, source, file_column)
         if date_format is None:
             return parser
         guard = _FOUR_DIGIT_YEAR[date_format].format(t=text)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.checks import quote_ident, text_column
+from pipelines.checks import quote_ident, quote_literal, text_column
 from pipelines.contracts import Contract, load_contracts
 from pipelines.errors import InputError, WarehouseBusyError
 
@@ -32,6 +32,9 @@ LAYERS = ("raw", "core", "mart", "audit")
 #: Version of the table layout, kept in ``audit.warehouse_facts``. Layout 2 rebuilds the raw
 #: layer from core instead of storing every row twice.
 LAYOUT_VERSION = "2"
+#: The date formats ingestion recognises as a file's usual spelling of its dates (see
+#: ``pipelines.staging``); the raw view spells dates back in them.
+DATE_SPELLINGS = ("%m/%d/%Y", "%Y-%m-%d", "%Y/%m/%d")
 
 
 def resolve_db_path(db: str | Path | None = None) -> Path:
@@ -91,24 +94,47 @@ def spelled_columns(contract: Contract) -> list:
     """Columns whose file text can differ from their value (typed and coded columns).
 
     For these, core keeps the text beside the value (``<name>__text``) only where the file
-    spelled the value differently from its standard spelling (``CAST(value AS VARCHAR)``):
-    ``09/02/2024`` for the date 2024-09-02, ``Present`` for the code ``present``.
+    spelled the value differently from its standard spelling (``CAST(value AS VARCHAR)``,
+    or for a date the usual date format of its file, kept in ``audit.date_formats``):
+    ``9/2/2024`` in a file of ``09/02/2024`` dates, ``Present`` for the code ``present``.
     """
     return [c for c in contract.stored_columns if text_column(c) != c.name]
 
 
 def raw_text_sql(contract: Contract) -> str:
-    """The select list that gives a core history row's file text, column by column."""
+    """The select list that gives a core history row ``h``'s file text, column by column
+    (date columns also read their batch's date spelling, joined as ``f_<column>``)."""
     spelled = {c.name for c in spelled_columns(contract)}
     parts = []
     for column in contract.stored_columns:
         name = quote_ident(column.name)
         if column.name in spelled:
             text = quote_ident(text_column(column))
-            parts.append(f"COALESCE({text}, CAST({name} AS VARCHAR)) AS {name}")
+            standard = f"CAST(h.{name} AS VARCHAR)"
+            if column.type == "date":
+                # strftime takes only a constant format: one branch per format there is.
+                spelling = quote_ident(f"f_{column.name}")
+                branches = " ".join(
+                    f"WHEN {quote_literal(f)} THEN strftime(h.{name}, {quote_literal(f)})"
+                    for f in DATE_SPELLINGS
+                )
+                standard = f"CASE {spelling}.date_format {branches} END, {standard}"
+            parts.append(f"COALESCE(h.{text}, {standard}) AS {name}")
         else:
-            parts.append(name)
+            parts.append(f"h.{name}")
     return ", ".join(parts)
+
+
+def _date_format_joins(contract: Contract, prefix: str) -> str:
+    joins = []
+    for column in spelled_columns(contract):
+        if column.type == "date":
+            alias = quote_ident(f"f_{column.name}")
+            joins.append(
+                f"LEFT JOIN {prefix}audit.date_formats {alias} ON {alias}.batch_id = h._batch_id "
+                f"AND {alias}.column_name = {quote_literal(column.name)}"
+            )
+    return "\n".join(joins)
 
 
 def table_ddl(contract: Contract, catalog: str | None = None) -> list[str]:
@@ -152,8 +178,9 @@ WHERE _superseded_by IS NULL""",
     _extra VARCHAR
 )""",
         f"""CREATE VIEW IF NOT EXISTS {prefix}raw.{kind} AS
-SELECT _batch_id, _source_row, _sheet, {raw_text_sql(contract)}, _extra
-FROM {prefix}core.{kind}_history
+SELECT h._batch_id, h._source_row, h._sheet, {raw_text_sql(contract)}, h._extra
+FROM {prefix}core.{kind}_history h
+{_date_format_joins(contract, prefix)}
 UNION ALL
 SELECT _batch_id, _source_row, _sheet, {names}, _extra
 FROM {prefix}raw.{kind}_rows""",

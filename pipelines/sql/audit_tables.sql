@@ -62,3 +62,12 @@ CREATE TABLE IF NOT EXISTS audit.quarantine (
     reasons VARCHAR[] NOT NULL,
     row_data VARCHAR
 );
+
+-- The usual spelling of a date column's dates in one batch's file (a strftime format).
+-- Core keeps a date's text only where it differs, and the raw view spells the rest this way.
+CREATE TABLE IF NOT EXISTS audit.date_formats (
+    batch_id BIGINT NOT NULL,
+    column_name VARCHAR NOT NULL,
+    date_format VARCHAR NOT NULL,
+    PRIMARY KEY (batch_id, column_name)
+);

@@ -163,6 +163,24 @@ def test_core_keeps_a_spelling_only_where_it_is_not_the_standard_one(loaded_rost
     assert spellings == [("Present", None), ("Absent", None), (None, None), ("Tardy", None)]
 
 
+def test_dates_in_the_files_usual_format_are_not_stored_twice(loaded_rosters):
+    # Two of the four birth dates are MM/DD/YYYY, the file's usual spelling: only the
+    # other two keep their text beside the date, and raw spells all four as written.
+    spellings = query(
+        loaded_rosters,
+        "SELECT birth_date__text FROM core.students_history ORDER BY _source_row",
+    )
+    assert spellings == [(None,), (None,), ("2008-05-02",), ("39500",)]
+    usual = query(
+        loaded_rosters,
+        "SELECT f.column_name, f.date_format FROM audit.date_formats f "
+        "JOIN audit.batches b USING (batch_id) WHERE b.kind = 'students'",
+    )
+    assert usual == [("birth_date", "%m/%d/%Y")]
+    raw = query(loaded_rosters, "SELECT birth_date FROM raw.students ORDER BY _source_row")
+    assert raw == [("03/07/2010",), ("11/21/2009",), ("2008-05-02",), ("39500",)]
+
+
 def test_raw_layer_holds_quarantined_and_unchanged_rows_too(loaded_rosters, write_file):
     ingest(loaded_rosters, DISTRICT / "panel_scores.csv")
     corrected = (DISTRICT / "students.csv").read_text().replace("3.40", "3.45")

@@ -162,3 +162,10 @@ def test_exact_duplicate_keeps_first_copy_and_conflict_holds_both(students, con)
             "keep one row per key",
         ),
     ]
+
+
+def test_raw_view_can_spell_back_every_date_format_typing_recognises():
+    from pipelines.staging import _DATE_FORMATS
+    from pipelines.warehouse import DATE_SPELLINGS
+
+    assert set(_DATE_FORMATS.values()) == set(DATE_SPELLINGS)
