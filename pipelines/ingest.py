@@ -58,8 +58,9 @@ class BatchResult:
     formula_like_cells: int = 0
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
-    #: Wall seconds per step, in order: read, type, duplicate keys, checks, great-expectations,
-    #: write (the benchmark reports them; nothing depends on them).
+    #: Wall seconds per step, in the order they ran (read, type and pseudonymize, open the
+    #: warehouse, duplicate keys, SQL checks, great-expectations, write). The benchmark
+    #: reports them; nothing depends on them.
     stage_seconds: tuple[tuple[str, float], ...] = ()
 
 
@@ -162,10 +163,7 @@ def ingest_file(
     os.chmod(spill.name, 0o700)
     con = duckdb.connect(
         stage_name,
-        config={
-            "memory_limit": STAGING_MEMORY_LIMIT,
-            "temp_directory": spill.name,
-        },
+        config={"memory_limit": STAGING_MEMORY_LIMIT, "temp_directory": spill.name},
     )
     # The command line shows its own progress; DuckDB's bar would interleave with it.
     con.execute("SET enable_progress_bar = false")

@@ -15,7 +15,7 @@ from datetime import datetime
 import duckdb
 
 from pipelines.checks import Check, quote_ident, quote_literal, text_column
-from pipelines.contracts import Contract
+from pipelines.contracts import Column, Contract
 from pipelines.staging import row_hash_sql
 from pipelines.warehouse import read_sql, spelled_columns
 
@@ -161,7 +161,7 @@ def write_batch(
     )
 
 
-def _spelling_sql(column, date_format: str | None) -> str:
+def _spelling_sql(column: Column, date_format: str | None) -> str:
     """The file's text of a typed or coded value, where it is not the standard spelling:
     ``CAST(value AS VARCHAR)``, or for dates the file's usual date format."""
     text, value = quote_ident(text_column(column)), quote_ident(column.name)

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.checks import quote_ident, quote_literal, text_column
-from pipelines.contracts import Contract, load_contracts
+from pipelines.contracts import Column, Contract, load_contracts
 from pipelines.errors import InputError, WarehouseBusyError
 
 DEFAULT_DB = Path("data/warehouse/outcomes.duckdb")
@@ -90,7 +90,7 @@ def connect(db: str | Path | None = None, *, read_only: bool = False, wait_secon
     return con
 
 
-def spelled_columns(contract: Contract) -> list:
+def spelled_columns(contract: Contract) -> list[Column]:
     """Columns whose file text can differ from their value (typed and coded columns).
 
     For these, core keeps the text beside the value (``<name>__text``) only where the file
