@@ -240,12 +240,8 @@ def validate_table(
     with _context_lock:
         # Holding a connection keeps an in-memory database alive for the whole validation
         # and turns a config mismatch or a missing table into a plain error up front.
-        held = _open_checked(open_connection, table)
+        held, columns = _open_checked(open_connection, table)
         try:
-            columns = [
-                d[0]
-                for d in held.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0").description
-            ]
             row_columns = [c for c in ROW_COLUMNS if c in columns]
             result = _run_suite(gx_context(), open_connection, table, checks, row_columns)
         finally:
@@ -292,7 +288,8 @@ def _engine_kwargs(open_connection: Callable[[], duckdb.DuckDBPyConnection]) -> 
 
 def _open_checked(
     open_connection: Callable[[], duckdb.DuckDBPyConnection], table: str
-) -> duckdb.DuckDBPyConnection:
+) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    """An open connection to the table's database, and the table's column names."""
     try:
         connection = open_connection()
     except duckdb.ConnectionException as error:
@@ -301,11 +298,11 @@ def _open_checked(
             "was opened with, or pass the open connection instead of its name"
         ) from error
     try:
-        connection.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0")
+        described = connection.execute(f"SELECT * FROM {quote_ident(table)} LIMIT 0").description
     except duckdb.CatalogException as error:
         connection.close()
         raise ValueError(f"no table {table!r} to validate: {error}") from error
-    return connection
+    return connection, [column[0] for column in described]
 
 
 def _run_suite(

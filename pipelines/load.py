@@ -17,7 +17,7 @@ import duckdb
 from pipelines.checks import Check, quote_ident, quote_literal, text_column
 from pipelines.contracts import Column, Contract
 from pipelines.staging import row_hash_sql
-from pipelines.warehouse import read_sql, spelled_columns
+from pipelines.warehouse import read_sql, spelled_columns, standard_spelling_sql
 
 
 @dataclass(frozen=True)
@@ -162,12 +162,11 @@ def write_batch(
 
 
 def _spelling_sql(column: Column, date_format: str | None) -> str:
-    """The file's text of a typed or coded value, where it is not the standard spelling:
-    ``CAST(value AS VARCHAR)``, or for dates the file's usual date format."""
+    """The file's text of a typed or coded value, where it is not the standard spelling
+    (for dates, the file's usual date format)."""
     text, value = quote_ident(text_column(column)), quote_ident(column.name)
-    standard = f"CAST({value} AS VARCHAR)"
-    if date_format is not None:
-        standard = f"strftime({value}, {quote_literal(date_format)})"
+    usual = quote_literal(date_format) if date_format is not None else None
+    standard = standard_spelling_sql(column, value, usual)
     return f"CASE WHEN {text} IS DISTINCT FROM {standard} THEN {text} END"
 
 

@@ -101,6 +101,24 @@ def spelled_columns(contract: Contract) -> list[Column]:
     return [c for c in contract.stored_columns if text_column(c) != c.name]
 
 
+def standard_spelling_sql(column: Column, value: str, date_format: str | None = None) -> str:
+    """SQL spelling a typed value the standard way: ``CAST(value AS VARCHAR)``, or for a date
+    in ``date_format`` (SQL giving one of ``DATE_SPELLINGS``, or NULL) where that is known.
+
+    Ingestion keeps a cell's text only where it differs from this, and the raw view puts
+    this back where it kept none, so both must use this one definition.
+    """
+    cast = f"CAST({value} AS VARCHAR)"
+    if column.type != "date" or date_format is None:
+        return cast
+    # strftime takes only a constant format: one branch per format there is.
+    branches = " ".join(
+        f"WHEN {quote_literal(f)} THEN strftime({value}, {quote_literal(f)})"
+        for f in DATE_SPELLINGS
+    )
+    return f"COALESCE(CASE {date_format} {branches} END, {cast})"
+
+
 def raw_text_sql(contract: Contract) -> str:
     """The select list that gives a core history row ``h``'s file text, column by column
     (date columns also read their batch's date spelling, joined as ``f_<column>``)."""
@@ -110,15 +128,8 @@ def raw_text_sql(contract: Contract) -> str:
         name = quote_ident(column.name)
         if column.name in spelled:
             text = quote_ident(text_column(column))
-            standard = f"CAST(h.{name} AS VARCHAR)"
-            if column.type == "date":
-                # strftime takes only a constant format: one branch per format there is.
-                spelling = quote_ident(f"f_{column.name}")
-                branches = " ".join(
-                    f"WHEN {quote_literal(f)} THEN strftime(h.{name}, {quote_literal(f)})"
-                    for f in DATE_SPELLINGS
-                )
-                standard = f"CASE {spelling}.date_format {branches} END, {standard}"
+            date_format = quote_ident(f"f_{column.name}") + ".date_format"
+            standard = standard_spelling_sql(column, f"h.{name}", date_format)
             parts.append(f"COALESCE(h.{text}, {standard}) AS {name}")
         else:
             parts.append(f"h.{name}")
