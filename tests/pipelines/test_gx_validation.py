@@ -213,7 +213,9 @@ def test_no_connection_outlives_the_call(tmp_path):
         build_staging(connection, "scores", PLANTED_ROWS)
     validate_table(path, "scores", CHECKS)
     # DuckDB refuses another config only while some connection to the file is still open.
-    duckdb.connect(str(path), config={"memory_limit": "256MB"}).close()
+    with duckdb.connect(str(path), config={"memory_limit": "256MB"}) as reopened:
+        rows = reopened.execute("SELECT count(*) FROM scores").fetchone()[0]
+    assert rows == len(PLANTED_ROWS)
 
 
 def test_open_connection_is_accepted_in_place_of_a_name(staging):

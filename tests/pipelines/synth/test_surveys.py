@@ -7,10 +7,9 @@ import json
 import polars as pl
 import pytest
 
+from pipelines import item_map as item_maps
+from pipelines import surveys
 from pipelines.synth import generate_district, load_truth, simulate_district
-
-surveys = pytest.importorskip("pipelines.surveys")
-item_maps = pytest.importorskip("pipelines.item_map")
 
 SEED = 9
 STUDENTS = 800
