@@ -82,7 +82,7 @@ print(json.dumps({"seconds": seconds, "rows": rows, "peak_kib": peak, "stages": 
 TYPED = """
 import duckdb, json, os, resource, sys, time
 import pyarrow as pa
-from pipelines.pseudonymize import pseudonym_table
+from pipelines.ingest.pseudonymize import pseudonym_table
 key = b"benchmark-key-0123456789abcdef"
 con = duckdb.connect(sys.argv[2])
 con.execute("SET enable_progress_bar = false")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipelines.ingest import ingest_file, plan_ingest
-from pipelines.pseudonymize import load_key
-from pipelines.warehouse import resolve_db_path
+from pipelines.ingest.pseudonymize import load_key
+from pipelines.warehouse.connection import connect_read_only, remove_warehouse, resolve_db_path
+from pipelines.warehouse.marts import mart_row_counts
 
 
 def run_demo(
@@ -43,8 +43,7 @@ def run_demo(
             f"{time.perf_counter() - clock:.1f} s"
         )
     if fresh:
-        for suffix in ("", ".wal"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
+        remove_warehouse(db_path)
 
     plan = plan_ingest(_export_folders(from_dir))
     key = load_key()
@@ -83,13 +82,9 @@ def _export_folders(root: Path) -> list[Path]:
 
 
 def _warehouse_summary(db_path: Path) -> list[str]:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        marts = con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'mart' "
-            "ORDER BY 1"
-        ).fetchall()
-        lines = []
-        for (name,) in marts:
-            rows = con.execute(f"SELECT count(*) FROM mart.{name}").fetchone()[0]
-            lines.append(f"  mart.{name}: {rows:,} rows")
-    return ["analysis views:"] + lines
+    con = connect_read_only(db_path)
+    try:
+        counts = mart_row_counts(con)
+    finally:
+        con.close()
+    return ["analysis views:"] + [f"  mart.{name}: {rows:,} rows" for name, rows in counts.items()]

@@ -236,8 +236,8 @@ def test_mess_can_be_switched_off(tmp_path):
 
 
 def test_every_export_header_is_recognised_as_its_kind(written):
-    from pipelines import staging
     from pipelines.contracts import load_contracts
+    from pipelines.ingest import columns as staging
 
     folder, _, manifest = written
     contracts = load_contracts()

@@ -7,8 +7,7 @@ import json
 import polars as pl
 import pytest
 
-from pipelines import item_map as item_maps
-from pipelines import surveys
+from pipelines.ingest import surveys
 from pipelines.synth import generate_district, load_truth, simulate_district
 
 SEED = 9
@@ -46,7 +45,7 @@ def test_qualtrics_exports_have_three_header_rows(written):
 def test_reshaped_exports_give_back_the_simulated_answers(written):
     folder, entries, frames = written
     for entry in entries:
-        item_map = item_maps.load_item_map(folder / entry["item_map"])
+        item_map = surveys.load_item_map(folder / entry["item_map"])
         reshaped = surveys.reshape_survey(folder / entry["file"], item_map)
         assert len(reshaped.responses) == entry["answers"], entry["file"]
         assert reshaped.respondents_kept == entry["rows"]
@@ -68,7 +67,7 @@ def test_item_maps_define_each_item_once_with_a_stable_survey(written):
     folder, entries, _ = written
     definitions = {}
     for entry in entries:
-        item_map = item_maps.load_item_map(folder / entry["item_map"])
+        item_map = surveys.load_item_map(folder / entry["item_map"])
         for row in item_map.items_frame().to_dict("records"):
             definitions.setdefault(row["item_id"], row)
             assert definitions[row["item_id"]] == row

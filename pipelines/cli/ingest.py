@@ -1,0 +1,101 @@
+"""``outcomes ingest``: validate and load export files into the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.cli.options import DB_OPTION, console, reports_errors
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", default=None, help="Source kind of every file (default: from the header).")
+@DB_OPTION
+@click.option("--district", default="district", show_default=True, help="District id.")
+@click.option(
+    "--item-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Item map for survey exports (default: <export>.item_map.yaml beside each export).",
+)
+@click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another ingest.")
+@reports_errors
+def ingest(paths, kind, db, district, item_map, wait) -> None:
+    """Validate and load export files (CSV, XLSX, Parquet, survey exports) into the warehouse.
+
+    Each file is one batch: loaded whole or not at all. Rows that fail a check are held in
+    quarantine with every reason (see `outcomes quarantine`); a file that cannot be read,
+    lacks a required column or is of no known kind is rejected with exit code 2.
+
+    Example: outcomes ingest exports/students.csv exports/panel_scores.xlsx
+    """
+    from pipelines.ingest import ingest_paths
+    from pipelines.warehouse.connection import resolve_db_path
+
+    with console.status("planning") as status:
+        results = ingest_paths(
+            paths,
+            db=db,
+            kind=kind,
+            district_id=district,
+            item_map=item_map,
+            wait_seconds=wait,
+            on_file=lambda path, k: status.update(f"loading {path.name} as {k}"),
+        )
+    _print_batches(results)
+    quarantined = sum(r.rows_quarantined for r in results)
+    loaded = sum(r.status == "loaded" for r in results)
+    console.print(
+        f"{loaded} file(s) loaded, {len(results) - loaded} already loaded, "
+        f"{sum(r.rows_accepted for r in results):,} rows accepted, {quarantined:,} quarantined "
+        f"-> {resolve_db_path(db)}"
+    )
+    if quarantined:
+        console.print("see why: outcomes quarantine")
+
+
+def _print_batches(results) -> None:
+    table = Table(title="Batches")
+    headers = (
+        "file",
+        "kind",
+        "batch",
+        "read",
+        "accepted",
+        "quarantined",
+        "new",
+        "changed",
+        "unchanged",
+    )
+    for header in headers:
+        table.add_column(header, justify="left" if header in ("file", "kind") else "right")
+    notes = []
+    for r in results:
+        table.add_row(
+            r.file.name,
+            r.kind,
+            str(r.batch_id),
+            f"{r.rows_read:,}",
+            f"{r.rows_accepted:,}",
+            f"{r.rows_quarantined:,}",
+            f"{r.rows_new:,}",
+            f"{r.rows_changed:,}",
+            f"{r.rows_unchanged:,}",
+        )
+        notes.extend(f"{r.file.name}: {note}" for note in r.notes)
+        if r.extra_columns:
+            notes.append(f"{r.file.name}: extra columns kept in raw: {', '.join(r.extra_columns)}")
+        if r.dropped_columns:
+            notes.append(f"{r.file.name}: not stored: {', '.join(r.dropped_columns)}")
+        if r.formula_like_cells:
+            notes.append(
+                f"{r.file.name}: {r.formula_like_cells} cells look like spreadsheet "
+                "formulas; stored as text, escaped in every export"
+            )
+    Console().print(table)
+    for note in notes:
+        click.echo(note)

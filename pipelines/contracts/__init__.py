@@ -1,0 +1,31 @@
+"""Data contracts, one per source kind, and the documents generated from them.
+
+``contract`` reads and checks the YAML files in ``data/schemas/``; ``docs`` renders the
+data dictionary, the README summary and the research codebook from them.
+"""
+
+from pipelines.contracts.contract import (
+    SCHEMA_DIR,
+    Column,
+    Contract,
+    ContractError,
+    RowRule,
+    load_contract,
+    load_contracts,
+    load_order,
+    normalize_header,
+    text_column,
+)
+
+__all__ = [
+    "SCHEMA_DIR",
+    "Column",
+    "Contract",
+    "ContractError",
+    "RowRule",
+    "load_contract",
+    "load_contracts",
+    "load_order",
+    "normalize_header",
+    "text_column",
+]

@@ -1,0 +1,274 @@
+"""A data contract: one source kind's columns, key, rules and privacy, read from its YAML.
+
+Contracts live in ``data/schemas/`` (format: ``data/schemas/FORMAT.md``). Validation checks
+(SQL and great-expectations), the warehouse's table definitions, the data dictionary and
+the research codebook are all generated from them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "schemas"
+
+#: Contract type -> DuckDB type. Identifiers and codes stay strings (``0888``, ``F08000002``).
+SQL_TYPES = {
+    "varchar": "VARCHAR",
+    "integer": "BIGINT",
+    "double": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+PRIVACY_CLASSES = ("direct_identifier", "quasi_identifier", "none")
+#: What ingestion does with a direct identifier.
+HANDLINGS = ("pseudonymize", "drop")
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ContractError(ValueError):
+    """A contract file is malformed (a bug in the repo, not in a user's data)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a source kind, as the contract states it."""
+
+    name: str
+    type: str
+    description: str
+    privacy: str = "none"
+    handling: str | None = None
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    references: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+    @property
+    def is_stored(self) -> bool:
+        """False for names and e-mails: they are recognised in a file, then dropped."""
+        return self.handling != "drop"
+
+    @property
+    def is_pseudonymized(self) -> bool:
+        return self.handling == "pseudonymize"
+
+    @property
+    def referenced_kind(self) -> str | None:
+        return self.references.split(".")[0] if self.references else None
+
+    @property
+    def referenced_column(self) -> str | None:
+        return self.references.split(".")[1] if self.references else None
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A check across columns of one row, as a SQL condition that is true on a bad row."""
+
+    name: str
+    failing_when: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A source kind's contract: its grain, key, columns and row rules."""
+
+    kind: str
+    version: int
+    title: str
+    description: str
+    grain: str
+    primary_key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    row_rules: tuple[RowRule, ...] = ()
+    school_year_column: str | None = None
+    school_year_from_date: str | None = None
+    standard: str | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.kind} has no column {name!r}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def stored_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.is_stored)
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    @property
+    def foreign_keys(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.references)
+
+    def header_names(self) -> dict[str, str]:
+        """Normalised header name or alias -> contract column name."""
+        names: dict[str, str] = {}
+        for column in self.columns:
+            names[normalize_header(column.name)] = column.name
+            for alias in column.aliases:
+                names[normalize_header(alias)] = column.name
+        return names
+
+
+def normalize_header(name: str) -> str:
+    """Header text -> comparable name: ``' Student ID\\ufeff'`` -> ``'student_id'``."""
+    text = name.replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[^0-9a-z]+", "_", text)
+    return text.strip("_")
+
+
+def text_column(column: Column) -> str:
+    """Name of the column that holds the file's text for ``column``, where it has one.
+
+    Plain text and pseudonymized columns are their own text; typed columns and coded
+    columns (whose text is normalised, ``Girls Only`` -> ``girls_only``) keep the text as
+    written beside the value in ``<name>__text``: in the typed staging table, and in core
+    where the file spelled a value in a non-standard way.
+    """
+    if column.type == "varchar" and (column.allowed is None or column.is_pseudonymized):
+        return column.name
+    return f"{column.name}__text"
+
+
+def _column_from_yaml(kind: str, raw: dict) -> Column:
+    where = f"contract {kind}, column {raw.get('name')!r}"
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ContractError(f"{where}: name must be snake_case")
+    if raw.get("type") not in SQL_TYPES:
+        raise ContractError(f"{where}: type must be one of {sorted(SQL_TYPES)}")
+    privacy = raw.get("privacy", "none")
+    if privacy not in PRIVACY_CLASSES:
+        raise ContractError(f"{where}: privacy must be one of {PRIVACY_CLASSES}")
+    handling = raw.get("handling")
+    if privacy == "direct_identifier" and handling not in HANDLINGS:
+        raise ContractError(f"{where}: a direct identifier needs handling: pseudonymize or drop")
+    if privacy != "direct_identifier" and handling is not None:
+        raise ContractError(f"{where}: only direct identifiers take a handling")
+    if handling == "pseudonymize" and raw["type"] != "varchar":
+        raise ContractError(f"{where}: pseudonymized identifiers must be varchar")
+    references = raw.get("references")
+    if references is not None and not re.match(r"^[a-z_]+\.[a-z_]+$", references):
+        raise ContractError(f"{where}: references must look like kind.column")
+    if not raw.get("description"):
+        raise ContractError(f"{where}: every column needs a description")
+    allowed = raw.get("allowed")
+    return Column(
+        name=name,
+        type=raw["type"],
+        description=" ".join(str(raw["description"]).split()),
+        privacy=privacy,
+        handling=handling,
+        required=bool(raw.get("required", False)),
+        allowed=tuple(str(v) for v in allowed) if allowed is not None else None,
+        minimum=raw.get("minimum"),
+        maximum=raw.get("maximum"),
+        pattern=raw.get("pattern"),
+        references=references,
+        aliases=tuple(raw.get("aliases", ())),
+    )
+
+
+def load_contract(path: Path) -> Contract:
+    """Read and check one contract file."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    kind = raw.get("kind")
+    if not isinstance(kind, str) or not _NAME.match(kind):
+        raise ContractError(f"{path}: kind must be snake_case")
+    if Path(path).stem != kind:
+        raise ContractError(f"{path}: file name must be {kind}.yaml")
+    columns = tuple(_column_from_yaml(kind, c) for c in raw.get("columns", ()))
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names):
+        raise ContractError(f"contract {kind}: duplicate column names")
+    primary_key = tuple(raw.get("primary_key", ()))
+    if not primary_key or any(k not in names for k in primary_key):
+        raise ContractError(f"contract {kind}: primary_key must name its columns")
+    for key in primary_key:
+        column = columns[names.index(key)]
+        if not column.required or not column.is_stored:
+            raise ContractError(f"contract {kind}: key column {key} must be required and stored")
+    school_year_column = raw.get("school_year_column")
+    school_year_from_date = raw.get("school_year_from_date")
+    for option in (school_year_column, school_year_from_date):
+        if option is not None and option not in names:
+            raise ContractError(f"contract {kind}: {option} is not a column")
+    rules = tuple(
+        RowRule(r["name"], " ".join(r["failing_when"].split()), r["message"])
+        for r in raw.get("row_rules", ())
+    )
+    return Contract(
+        kind=kind,
+        version=int(raw["version"]),
+        title=raw["title"],
+        description=" ".join(str(raw["description"]).split()),
+        grain=raw["grain"],
+        primary_key=primary_key,
+        columns=columns,
+        row_rules=rules,
+        school_year_column=school_year_column,
+        school_year_from_date=school_year_from_date,
+        standard=raw.get("standard"),
+        path=Path(path),
+    )
+
+
+@functools.cache
+def load_contracts(directory: Path = SCHEMA_DIR) -> dict[str, Contract]:
+    """All contracts in ``directory``, by kind, with their foreign keys checked."""
+    contracts = {c.kind: c for c in map(load_contract, sorted(Path(directory).glob("*.yaml")))}
+    for contract in contracts.values():
+        for column in contract.foreign_keys:
+            target = contracts.get(column.referenced_kind)
+            if target is None or column.referenced_column not in target.column_names:
+                raise ContractError(
+                    f"contract {contract.kind}: {column.name} references unknown "
+                    f"{column.references}"
+                )
+    return contracts
+
+
+def load_order(contracts: dict[str, Contract]) -> list[str]:
+    """Kinds ordered so that every kind comes after the kinds its foreign keys point to.
+
+    Kinds are grouped by depth (rosters first, then what points to them, ...) and sorted
+    by name within a depth, so the order reads naturally in the data dictionary.
+    """
+    depths: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def depth(kind: str) -> int:
+        if kind in depths:
+            return depths[kind]
+        if kind in visiting:
+            raise ContractError(f"foreign keys form a cycle through {kind}")
+        visiting.add(kind)
+        targets = {c.referenced_kind for c in contracts[kind].foreign_keys} - {kind}
+        depths[kind] = 1 + max((depth(t) for t in targets), default=-1)
+        visiting.discard(kind)
+        return depths[kind]
+
+    return sorted(contracts, key=lambda kind: (depth(kind), kind))

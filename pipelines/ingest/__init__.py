@@ -1,0 +1,16 @@
+"""Ingestion: district export files into the warehouse, one validated batch per file.
+
+The flow, one sub-package or module per step:
+
+``plan`` which files, of which kind, in which order ->
+``readers`` each file staged as text (``surveys`` reshapes survey exports first; ``sources``
+says which path a file takes) -> ``columns`` headers matched to the contract ->
+``typed`` typed and pseudonymized (``pseudonymize``) -> ``validate`` checked, failing rows
+routed to quarantine -> ``pipelines.warehouse.load`` written in one transaction.
+``job`` runs the steps for every file.
+"""
+
+from pipelines.ingest.job import BatchResult, ingest_file, ingest_paths
+from pipelines.ingest.plan import discover_files, plan_ingest
+
+__all__ = ["BatchResult", "discover_files", "ingest_file", "ingest_paths", "plan_ingest"]

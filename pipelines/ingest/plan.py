@@ -1,0 +1,65 @@
+"""Which files to load, of which kind, in which order.
+
+A folder stands for the readable files in it. Each file's kind is given (``--kind``) or
+inferred: a survey export is ``survey_responses``; any other file is the kind whose
+required columns its header has. Files are ordered so that the kinds a foreign key points
+to load first (students before their attendance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipelines.contracts import Contract, load_contracts, load_order
+from pipelines.errors import InputError
+from pipelines.ingest.columns import infer_kind
+from pipelines.ingest.readers import READABLE_SUFFIXES, sniff_header
+from pipelines.ingest.sources import sniff_kind_hint
+
+
+def plan_ingest(
+    paths: Iterable[str | Path], *, kind: str | None = None, item_map: Path | None = None
+) -> list[tuple[Path, str]]:
+    """Files to load with their kinds, ordered so referenced kinds load first."""
+    contracts = load_contracts()
+    planned = []
+    for path in discover_files(paths):
+        if kind is not None and kind not in contracts:
+            raise InputError(
+                "--kind", f"unknown kind {kind!r}", "use one of " + ", ".join(sorted(contracts))
+            )
+        planned.append((path, kind or _infer_kind(path, contracts, item_map)))
+    order = {k: i for i, k in enumerate(load_order(contracts))}
+    return sorted(planned, key=lambda item: (order[item[1]], str(item[0])))
+
+
+def _infer_kind(path: Path, contracts: dict[str, Contract], item_map: Path | None) -> str:
+    hint = sniff_kind_hint(path, item_map)
+    if hint is not None:
+        return hint
+    return infer_kind(contracts, sniff_header(path), path.name)
+
+
+def discover_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files named, and the readable files inside folders named (not recursive)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.is_file() and _is_readable(p)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(path, "no such file or folder", "check the path")
+    if not found:
+        raise InputError(
+            ", ".join(map(str, paths)),
+            "no readable files (.csv, .xlsx, .parquet) found",
+            "name the export files or the folder that holds them",
+        )
+    return found
+
+
+def _is_readable(path: Path) -> bool:
+    return path.suffix.lower() in READABLE_SUFFIXES and not path.name.startswith(".")

@@ -1,0 +1,154 @@
+"""One export file staged as one or more uniform sources, each a batch of its own.
+
+A plain export (CSV, XLSX, Parquet) is one source. A survey export (Qualtrics, Google
+Forms) is reshaped to the long survey_responses form through its item map, and the item
+definitions in that map, if any, are a second source of kind survey_items that loads first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import InputError
+from pipelines.ingest.readers import file_sha256, stage_file
+from pipelines.ingest.surveys import detect_survey_layout, load_item_map, reshape_survey
+
+ITEM_MAP_SUFFIX = ".item_map.yaml"
+
+
+@dataclass(frozen=True)
+class StagedSource:
+    """One batch's worth of rows, staged as text in table ``table`` of the staging database."""
+
+    path: Path
+    display_name: str
+    kind: str
+    table: str
+    sha256: str
+    file_format: str
+    encoding: str | None
+    columns: tuple[str, ...]
+    rows_read: int
+    rejected_lines: tuple[tuple[int, str], ...] = ()
+    dropped_columns: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def item_map_for(path: Path, item_map: Path | None) -> Path | None:
+    """The item map given, or ``<export name>.item_map.yaml`` beside the export."""
+    if item_map is not None:
+        return item_map
+    beside = path.with_name(path.stem + ITEM_MAP_SUFFIX)
+    return beside if beside.exists() else None
+
+
+def sniff_kind_hint(path: Path, item_map: Path | None) -> str | None:
+    """``survey_responses`` for a survey export, else None (the header decides)."""
+    if path.suffix.lower() in {".csv", ".tsv", ".txt"} and detect_survey_layout(path):
+        return "survey_responses"
+    return None
+
+
+def stage_source(
+    con: duckdb.DuckDBPyConnection, path: Path, *, kind: str, item_map: Path | None
+) -> Iterator[StagedSource]:
+    """Stage ``path`` in ``con`` and yield its sources in load order."""
+    if kind == "survey_responses" and sniff_kind_hint(path, item_map):
+        yield from _stage_survey(con, path, item_map_for(path, item_map))
+        return
+    staged = stage_file(con, path, table="staged")
+    yield StagedSource(
+        path=path,
+        display_name=path.name,
+        kind=kind,
+        table="staged",
+        sha256=staged.sha256,
+        file_format=staged.file_format,
+        encoding=staged.encoding,
+        columns=tuple(staged.columns),
+        rows_read=staged.rows_read,
+        rejected_lines=tuple((r[0], r[1]) for r in staged.rejected_lines),
+        dropped_columns=tuple(staged.dropped_columns),
+    )
+
+
+def _stage_survey(
+    con: duckdb.DuckDBPyConnection, path: Path, item_map: Path | None
+) -> Iterator[StagedSource]:
+    if item_map is None:
+        raise InputError(
+            path,
+            "this is a survey export but no item map says which question is which item",
+            f"write {path.stem}{ITEM_MAP_SUFFIX} beside it or pass --item-map",
+        )
+    reshaped = reshape_survey(path, load_item_map(item_map))
+    notes = tuple(reshaped.notes) if hasattr(reshaped, "notes") else ()
+    if reshaped.items is not None and len(reshaped.items):
+        yield _register_frame(
+            con,
+            reshaped.items,
+            table="staged_items",
+            path=item_map,
+            kind="survey_items",
+            sha256=file_sha256(item_map),
+            file_format="item_map",
+        )
+    yield _register_frame(
+        con,
+        reshaped.responses,
+        table="staged",
+        path=path,
+        kind="survey_responses",
+        sha256=file_sha256(path),
+        file_format="survey_export",
+        notes=notes,
+    )
+
+
+def _register_frame(con, frame, *, table, path, kind, sha256, file_format, notes=()):
+    """Copy a small reshaped frame into staging as text columns with ``_source_row``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(frame) if not isinstance(frame, pd.DataFrame) else frame
+    frame = frame.copy()
+    if "_source_row" not in frame.columns:
+        # Item definitions come from the map, not a sheet: number them as the map lists them.
+        frame["_source_row"] = range(1, len(frame) + 1)
+    frame["_row_id"] = range(len(frame))
+    columns = [c for c in frame.columns if c not in ("_source_row", "_row_id")]
+    for column in columns:
+        # Same hand-over as the file readers: trimmed text, None for empty cells.
+        frame[column] = frame[column].map(_as_text)
+    con.register("_frame", frame)
+    try:
+        selected = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+        con.execute(
+            f'CREATE OR REPLACE TABLE "{table}" AS '
+            f"SELECT CAST(_row_id AS BIGINT) AS _row_id, "
+            f"CAST(_source_row AS BIGINT) AS _source_row, {selected} FROM _frame"
+        )
+    finally:
+        con.unregister("_frame")
+    return StagedSource(
+        path=path,
+        display_name=path.name,
+        kind=kind,
+        table=table,
+        sha256=sha256,
+        file_format=file_format,
+        encoding="utf-8",
+        columns=tuple(columns),
+        rows_read=len(frame),
+        notes=tuple(notes),
+    )
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or value != value:  # None or NaN
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,166 @@
+"""Typing and pseudonymizing a staged file: from text cells to contract types."""
+
+import duckdb
+import pytest
+
+from pipelines.contracts import SCHEMA_DIR, load_contract
+from pipelines.errors import InputError
+from pipelines.ingest.columns import drop_personal_extras, map_columns, require_columns
+from pipelines.ingest.pseudonymize import pseudonym
+from pipelines.ingest.typed import build_typed_table, install_macros
+from pipelines.ingest.validate.checks import compile_checks
+from pipelines.ingest.validate.duplicate_keys import build_checked_view
+
+KEY = b"unit-test-key-0123456789"
+
+
+@pytest.fixture
+def students():
+    return load_contract(SCHEMA_DIR / "students.yaml")
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    install_macros(connection)
+    yield connection
+    connection.close()
+
+
+def stage(con, header, rows):
+    """A staged table as the readers leave it: text columns and a spreadsheet row number."""
+    columns = ", ".join(f'"{h}" VARCHAR' for h in header)
+    con.execute(f"CREATE TABLE staged (_row_id BIGINT, _source_row BIGINT, {columns})")
+    for number, row in enumerate(rows, start=2):
+        con.execute(
+            f"INSERT INTO staged VALUES ({number - 2}, {number}{', ?' * len(row)})", list(row)
+        )
+
+
+def test_headers_map_through_aliases(students):
+    mapping = map_columns(students, ["Student Number", "School", "Grade", "Gender", "Email"])
+    assert mapping.matched == {
+        "student_unique_id": "Student Number",
+        "school_id": "School",
+        "grade_level": "Grade",
+        "sex": "Gender",
+    }
+    assert mapping.dropped == ("Email",)
+    assert mapping.missing_required == ()
+
+
+def test_extra_column_that_looks_personal_is_dropped_not_kept(students):
+    mapping = map_columns(students, ["student_id", "school", "grade", "sex", "Parent Phone", "Bus"])
+    assert mapping.dropped == ("Parent Phone",)
+    assert mapping.extra == ("Bus",)
+
+
+def test_extra_column_holding_email_addresses_is_dropped(students, con):
+    stage(
+        con,
+        ["student_id", "school", "grade", "sex", "contact2"],
+        [["1", "A", "9", "F", "kid@example.org"]],
+    )
+    mapping = drop_personal_extras(
+        con, "staged", map_columns(students, ["student_id", "school", "grade", "sex", "contact2"])
+    )
+    assert "contact2" in mapping.dropped
+    assert mapping.extra == ()
+
+
+def test_missing_required_column_names_it(students):
+    mapping = map_columns(students, ["student_id", "school", "grade"])
+    with pytest.raises(InputError) as caught:
+        require_columns(students, mapping, "roster.csv")
+    assert caught.value.column == "sex"
+    assert "roster.csv" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_typed_table_parses_dates_codes_booleans_and_pseudonymizes(students, con):
+    header = ["Student ID", "Last, First", "school", "grade", "gender", "dob", "ell", "gpa"]
+    stage(
+        con,
+        header,
+        [
+            ["0888", "Doe, Jane", "ESHS", "09", "Female", "03/07/2009", "Y", "3.5"],
+            ["F08000002", "Roe, Sam", "ESHS", "12", "male", "45000", "no", "2.75"],
+        ],
+    )
+    build_typed_table(con, students, map_columns(students, header), key=KEY)
+    rows = con.execute(
+        "SELECT student_unique_id, grade_level, sex, birth_date::VARCHAR, english_learner, "
+        "prior_gpa FROM typed ORDER BY _source_row"
+    ).fetchall()
+    assert rows == [
+        (pseudonym(KEY, "0888"), "9", "female", "2009-03-07", True, 3.5),
+        (pseudonym(KEY, "F08000002"), "12", "male", "2023-03-15", False, 2.75),
+    ]
+    columns = [r[0] for r in con.execute("DESCRIBE typed").fetchall()]
+    assert "last_surname" not in columns and "first_name" not in columns
+
+
+def test_checks_route_out_of_range_and_uncastable_values(students, con):
+    header = ["student_id", "school", "grade", "sex", "gpa", "dob"]
+    stage(
+        con,
+        header,
+        [
+            ["1", "A", "9", "female", "6.5", "2009-01-01"],
+            ["2", "A", "9", "female", "3.0", "not a date"],
+            ["3", "A", "14", "female", "3.0", "2009-01-01"],
+        ],
+    )
+    build_typed_table(con, students, map_columns(students, header), key=KEY)
+    build_checked_view(con, students)
+    failing = {
+        check.check_id: con.execute(
+            f"SELECT list(_source_row ORDER BY _source_row) FROM checked WHERE {check.failing_sql}"
+        ).fetchone()[0]
+        for check in compile_checks(students)
+    }
+    assert failing["prior_gpa:between"] == [2]
+    assert failing["birth_date:castable"] == [3]
+    assert failing["grade_level:in_set"] == [4]
+    assert failing["student_unique_id:unique"] is None  # list() of no rows
+
+
+def test_exact_duplicate_keeps_first_copy_and_conflict_holds_both(students, con):
+    header = ["student_id", "school", "grade", "sex"]
+    stage(
+        con,
+        header,
+        [
+            ["1", "A", "9", "female"],
+            ["1", "A", "9", "female"],
+            ["2", "A", "9", "female"],
+            ["2", "B", "10", "male"],
+        ],
+    )
+    build_typed_table(con, students, map_columns(students, header), key=KEY)
+    build_checked_view(con, students)
+    unique = next(c for c in compile_checks(students) if c.rule == "unique")
+    failing = con.execute(
+        f"SELECT _source_row, {unique.reason_sql} FROM checked WHERE {unique.failing_sql} "
+        "ORDER BY _source_row"
+    ).fetchall()
+    assert failing == [
+        (3, "duplicate of row 2; the first copy was kept"),
+        (
+            4,
+            "primary key (student_unique_id) appears on 2 rows with different values; "
+            "keep one row per key",
+        ),
+        (
+            5,
+            "primary key (student_unique_id) appears on 2 rows with different values; "
+            "keep one row per key",
+        ),
+    ]
+
+
+def test_raw_view_can_spell_back_every_date_format_typing_recognises():
+    from pipelines.ingest.typed import _DATE_FORMATS
+    from pipelines.warehouse.spelling import DATE_SPELLINGS
+
+    assert set(_DATE_FORMATS.values()) == set(DATE_SPELLINGS)
