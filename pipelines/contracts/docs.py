@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.contracts.contract import Column, Contract, load_contracts, load_order
+from pipelines.contracts.rules import code_list, rule_words
 
 #: Where the data dictionary goes, relative to the repository root.
 DICTIONARY_PATH = Path("data") / "schemas" / "README.md"
@@ -86,7 +87,7 @@ def _kind_section(contract: Contract) -> list[str]:
     foreign_keys = ", ".join(f"`{c.name}` → `{c.references}`" for c in contract.foreign_keys)
     facts = [
         ("Grain", contract.grain),
-        ("Primary key", _codes(contract.primary_key)),
+        ("Primary key", code_list(contract.primary_key)),
         ("Foreign keys", foreign_keys or "none"),
         ("School year", _school_year_text(contract)),
         ("Standard", contract.standard or "none stated"),
@@ -102,10 +103,10 @@ def _kind_section(contract: Contract) -> list[str]:
     for column in contract.columns:
         description = column.description
         if column.aliases:
-            description += " Also accepted as header: " + _codes(column.aliases) + "."
+            description += " Also accepted as header: " + code_list(column.aliases) + "."
         required = "yes" if column.required else "no"
         privacy = privacy_text(column)
-        cells = (f"`{column.name}`", column.type, required, _allowed_text(column), privacy)
+        cells = (f"`{column.name}`", column.type, required, rule_words(column), privacy)
         lines.append(_table_row(*cells, description))
     if contract.row_rules:
         lines += ["", "Row rules (a row is held back when its condition is true):", ""]
@@ -136,7 +137,7 @@ def render_summary(contracts: dict[str, Contract]) -> str:
     for kind in load_order(contracts):
         contract = contracts[kind]
         link = f"[`{kind}`]({DICTIONARY_PATH.as_posix()}#{kind})"
-        key = _codes(contract.primary_key)
+        key = code_list(contract.primary_key)
         identifiers = _identifiers_text(contract) or "none"
         lines.append(_table_row(link, contract.grain, key, len(contract.columns), identifiers))
     return "\n".join(lines) + "\n"
@@ -147,7 +148,7 @@ def _identifiers_text(contract: Contract) -> str:
         shown: [c.name for c in contract.columns if c.handling == handling]
         for handling, shown in (("pseudonymize", "pseudonymized"), ("drop", "dropped"))
     }
-    return "; ".join(f"{_codes(names)} ({shown})" for shown, names in groups.items() if names)
+    return "; ".join(f"{code_list(names)} ({shown})" for shown, names in groups.items() if names)
 
 
 def render_codebook(contracts: dict[str, Contract]) -> pd.DataFrame:
@@ -276,33 +277,6 @@ def _school_year_text(contract: Contract) -> str:
     if contract.school_year_from_date:
         return f"derived from `{contract.school_year_from_date}`"
     return "none (the kind is not tied to a school year)"
-
-
-def _allowed_text(column: Column) -> str:
-    parts = []
-    if column.allowed is not None:
-        parts.append(_codes(column.allowed))
-    low, high = column.minimum, column.maximum
-    if low is not None and high is not None:
-        parts.append(f"{_number(low)} to {_number(high)}")
-    elif low is not None:
-        parts.append(f"{_number(low)} or more")
-    elif high is not None:
-        parts.append(f"at most {_number(high)}")
-    if column.pattern is not None:
-        parts.append(f"matches `{column.pattern}`")
-    if column.references is not None:
-        parts.append(f"must exist in `{column.references}`")
-    return "; ".join(parts)
-
-
-def _number(value: float) -> str:
-    # Plain digits: bounds such as 1000000000 must not turn into 1e+09.
-    return format(value, "f").rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-
-
-def _codes(values) -> str:
-    return ", ".join(f"`{value}`" for value in values)
 
 
 def _table_row(*cells: object) -> str:

@@ -22,12 +22,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts import load_contracts
+from pipelines.contracts.rules import reference_table
 from pipelines.ingest.columns import drop_personal_extras, map_columns, require_columns
 from pipelines.ingest.plan import plan_ingest
 from pipelines.ingest.pseudonymize import key_fingerprint, load_key
 from pipelines.ingest.sources import StagedSource, stage_source
 from pipelines.ingest.typed import build_typed_table, install_macros
-from pipelines.ingest.validate import reference_table, validate_batch
+from pipelines.ingest.validate import validate_batch
 from pipelines.sql_text import quote_ident
 from pipelines.warehouse.audit import check_key_fingerprint, find_loaded_batch
 from pipelines.warehouse.connection import attach, detach, resolve_db_path

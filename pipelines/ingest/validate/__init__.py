@@ -1,20 +1,13 @@
 """Validation of a staged batch against its contract.
 
-``checks`` compiles a contract's columns into checks (a SQL condition and a
-great-expectations expectation each); ``duplicate_keys`` adds the facts the uniqueness
-check reads; ``quarantine`` routes failing rows with every reason; ``gx`` runs the checks
-in place with great-expectations; ``batch`` runs them all for one batch and requires both
-counts to agree.
+The checks come from the contract (``pipelines.contracts.rules``: one registry entry per
+rule, with its SQL and its great-expectations expectation). Here they run:
+``duplicate_keys`` adds the facts the uniqueness check reads; ``quarantine`` routes failing
+rows with every reason in one SQL pass; ``gx`` runs the same checks in place with
+great-expectations; ``batch`` runs all of it for one batch and requires both counts to
+agree.
 """
 
 from pipelines.ingest.validate.batch import Validation, ValidationDisagreement, validate_batch
-from pipelines.ingest.validate.checks import Check, compile_checks, reference_table
 
-__all__ = [
-    "Check",
-    "Validation",
-    "ValidationDisagreement",
-    "compile_checks",
-    "reference_table",
-    "validate_batch",
-]
+__all__ = ["Validation", "ValidationDisagreement", "validate_batch"]

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from pipelines.contracts import Contract
-from pipelines.ingest.validate.checks import Check, compile_checks
+from pipelines.contracts.rules import Check, compile_checks
 from pipelines.ingest.validate.duplicate_keys import build_checked_view
 from pipelines.ingest.validate.quarantine import RoutingResult, route_rows
 

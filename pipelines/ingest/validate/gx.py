@@ -1,8 +1,9 @@
 """Validate a typed staging table in place with great-expectations (GX).
 
-Every ``Check`` (see ``checks``) becomes one GX expectation; all of them run as one suite,
-in one validation, on a SQL datasource over the table where it lies in DuckDB. The table is
-never loaded into Python: GX reads back counts and a few example values.
+Every ``Check`` becomes the GX expectation its rule names (``pipelines.contracts.rules``);
+all of them run as one suite, in one validation, on a SQL datasource over the table where
+it lies in DuckDB. The table is never loaded into Python: GX reads back counts and a few
+example values.
 
 Ingestion stages a file in a *named* in-memory database (``":memory:stage_<hex>"``) and keeps
 its connection open. In one process, ``duckdb.connect`` of that name returns the same
@@ -38,7 +39,7 @@ from great_expectations.data_context.types.base import (
 )
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
-from pipelines.ingest.validate.checks import Check
+from pipelines.contracts.rules import RULES_BY_NAME, Check
 from pipelines.sql_text import quote_ident
 
 #: Counts and a few example values per expectation; COMPLETE would list every failing value.
@@ -46,12 +47,6 @@ RESULT_FORMAT = "SUMMARY"
 
 #: A database name or path as ``duckdb.connect`` takes it, or an open connection to it.
 Database = str | os.PathLike | duckdb.DuckDBPyConnection
-#: Rules with no fitting built-in expectation on DuckDB: GX runs the check's own SQL.
-# Rules GX checks with its row-query expectation over the check's own SQL condition.
-# "unique" is among them because GX's compound-uniqueness expectation took 5.5 of the
-# 7.3 s GX spent on a 10-million-row file (2 cores); the staging step has already counted
-# each key's rows in one hashed grouping (``_rows_with_key``), and GX counts the flagged rows.
-QUERY_RULES = ("castable", "pattern", "foreign_key", "row_rule", "unique")
 #: Where a failing row is in its file (staging's columns), shown with each example row.
 ROW_COLUMNS = ("_sheet", "_source_row")
 
@@ -175,28 +170,22 @@ def expectation_for(check: Check, row_columns: Sequence[str] = ()) -> Any:
     examples, and carrying every column through a foreign-key lookup tripled its cost.
     """
     meta = {"check_id": check.check_id}
-    if check.rule == "not_null":
-        return gxe.ExpectColumnValuesToNotBeNull(column=check.column, meta=meta)
-    if check.rule == "in_set":
-        return gxe.ExpectColumnValuesToBeInSet(
-            column=check.column, value_set=list(check.value_set or ()), meta=meta
-        )
-    if check.rule == "between":
-        return gxe.ExpectColumnValuesToBeBetween(
-            column=check.column, min_value=check.minimum, max_value=check.maximum, meta=meta
-        )
-    if check.rule in QUERY_RULES:
-        # GX's regex expectation raises NotImplementedError on DuckDB. GX fills `{batch}` with
-        # str.format, so braces of the check (a regex `{5}`) are doubled to stay literal.
-        condition = check.counted_sql.replace("{", "{{").replace("}", "}}")
-        selected = list(dict.fromkeys([*row_columns, *check.columns]))
-        columns = ", ".join(quote_ident(c).replace("{", "{{").replace("}", "}}") for c in selected)
-        return gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=f"SELECT {columns or '*'} FROM {{batch}} WHERE ({condition})",
-            description=f"{check.check_id}: no row where {check.counted_sql}",
-            meta=meta,
-        )
-    raise ValueError(f"{check.check_id}: no expectation for rule {check.rule!r}")
+    rule = RULES_BY_NAME.get(check.rule)
+    if rule is None:
+        raise ValueError(f"{check.check_id}: no expectation for rule {check.rule!r}")
+    if not rule.runs_as_row_query:
+        expectation = getattr(gxe, rule.expectation)
+        return expectation(**rule.expectation_arguments(check), meta=meta)
+    # GX fills `{batch}` with str.format, so braces of the check (a regex `{5}`) are doubled
+    # to stay literal.
+    condition = check.counted_sql.replace("{", "{{").replace("}", "}}")
+    selected = list(dict.fromkeys([*row_columns, *check.columns]))
+    columns = ", ".join(quote_ident(c).replace("{", "{{").replace("}", "}}") for c in selected)
+    return gxe.UnexpectedRowsExpectation(
+        unexpected_rows_query=f"SELECT {columns or '*'} FROM {{batch}} WHERE ({condition})",
+        description=f"{check.check_id}: no row where {check.counted_sql}",
+        meta=meta,
+    )
 
 
 def validate_table(
@@ -337,9 +326,8 @@ def _report(result: Any, checks: Sequence[Check]) -> GxReport:
         outcome = by_check_id[check.check_id]
         counts = outcome.result or {}
         # A query expectation reports its count of unexpected rows as the observed value.
-        unexpected = counts.get(
-            "observed_value" if check.rule in QUERY_RULES else "unexpected_count"
-        )
+        row_query = RULES_BY_NAME[check.rule].runs_as_row_query
+        unexpected = counts.get("observed_value" if row_query else "unexpected_count")
         element_count = counts.get("element_count")
         per_check.append(
             CheckResult(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 
 from pipelines.contracts import Contract, text_column
-from pipelines.ingest.validate.checks import Check
+from pipelines.contracts.rules import Check
 from pipelines.sql_text import quote_ident, read_sql
 
 

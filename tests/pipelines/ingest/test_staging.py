@@ -4,11 +4,11 @@ import duckdb
 import pytest
 
 from pipelines.contracts import SCHEMA_DIR, load_contract
+from pipelines.contracts.rules import compile_checks
 from pipelines.errors import InputError
 from pipelines.ingest.columns import drop_personal_extras, map_columns, require_columns
 from pipelines.ingest.pseudonymize import pseudonym
 from pipelines.ingest.typed import build_typed_table, install_macros
-from pipelines.ingest.validate.checks import compile_checks
 from pipelines.ingest.validate.duplicate_keys import build_checked_view
 
 KEY = b"unit-test-key-0123456789"

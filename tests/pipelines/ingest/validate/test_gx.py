@@ -12,7 +12,7 @@ from duckdb_engine import ConnectionWrapper
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
 from pipelines.contracts import Column, Contract, RowRule
-from pipelines.ingest.validate.checks import Check, compile_checks
+from pipelines.contracts.rules import Check, compile_checks
 from pipelines.ingest.validate.gx import (
     GxValidationError,
     duckdb_engine_kwargs,
@@ -82,13 +82,13 @@ PLANTED_COUNTS = {
     "spring_needs_date:row_rule": 1,
     "student_unique_id+term:unique": 2,
 }
-SQL_CHECKS = ("castable", "pattern", "foreign_key", "row_rule", "unique")
+SQL_CHECKS = ("castable", "pattern", "foreign_key", "row_rule", "unique")  # GX row queries
 # Like ingestion's staging database: opened with a setting, so sharing needs the same one.
 STAGING_CONFIG = {"memory_limit": "1GB"}
 
 
 def build_staging(connection: duckdb.DuckDBPyConnection, table: str, rows: list) -> None:
-    """A typed staging table (layout of ``pipelines.ingest.validate.checks``) holding ``rows`` as text."""
+    """A checked table (see ``pipelines.contracts.rules``) holding ``rows`` as text."""
     connection.execute(
         "CREATE TEMP TABLE raw (_source_row BIGINT, student_unique_id VARCHAR, "
         "term__text VARCHAR, score__text VARCHAR, section_code VARCHAR, taken_on__text VARCHAR)"
