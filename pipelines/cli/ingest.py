@@ -76,7 +76,7 @@ def _print_batches(results) -> None:
     notes = []
     for r in results:
         table.add_row(
-            r.file.name,
+            r.file_name,
             r.kind,
             str(r.batch_id),
             f"{r.rows_read:,}",
@@ -86,14 +86,14 @@ def _print_batches(results) -> None:
             f"{r.rows_changed:,}",
             f"{r.rows_unchanged:,}",
         )
-        notes.extend(f"{r.file.name}: {note}" for note in r.notes)
+        notes.extend(f"{r.file_name}: {note}" for note in r.notes)
         if r.extra_columns:
-            notes.append(f"{r.file.name}: extra columns kept in raw: {', '.join(r.extra_columns)}")
+            notes.append(f"{r.file_name}: extra columns kept in raw: {', '.join(r.extra_columns)}")
         if r.dropped_columns:
-            notes.append(f"{r.file.name}: not stored: {', '.join(r.dropped_columns)}")
+            notes.append(f"{r.file_name}: not stored: {', '.join(r.dropped_columns)}")
         if r.formula_like_cells:
             notes.append(
-                f"{r.file.name}: {r.formula_like_cells} cells look like spreadsheet "
+                f"{r.file_name}: {r.formula_like_cells} cells look like spreadsheet "
                 "formulas; stored as text, escaped in every export"
             )
     Console().print(table)

@@ -59,11 +59,24 @@ def batches(db, limit) -> None:
     from pipelines.warehouse.connection import connect_read_only
 
     con = connect_read_only(db)
-    frame = list_batches(con, limit=limit)
+    listed = list_batches(con, limit=limit)
     con.close()
+    shown = {
+        "batch_id": lambda b: b.batch_id,
+        "kind": lambda b: b.kind,
+        "file_name": lambda b: b.file_name,
+        "sha256": lambda b: b.file_sha256[:12],
+        "rows_read": lambda b: b.rows_read,
+        "rows_accepted": lambda b: b.rows_accepted,
+        "rows_quarantined": lambda b: b.rows_quarantined,
+        "rows_new": lambda b: b.rows_new,
+        "rows_changed": lambda b: b.rows_changed,
+        "validation_success": lambda b: b.validation_success,
+        "took": lambda b: b.ended_at - b.started_at,
+    }
     table = Table(title="Batches")
-    for column in frame.columns:
+    for column in shown:
         table.add_column(column)
-    for row in frame.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
+    for batch in listed:
+        table.add_row(*(str(value(batch)) for value in shown.values()))
     Console().print(table)

@@ -10,7 +10,8 @@ routed to quarantine -> ``pipelines.warehouse.load`` written in one transaction.
 ``job`` runs the steps for every file.
 """
 
-from pipelines.ingest.job import BatchResult, ingest_file, ingest_paths
+from pipelines.ingest.job import ingest_file, ingest_paths
 from pipelines.ingest.plan import discover_files, plan_ingest
+from pipelines.warehouse.audit import Batch
 
-__all__ = ["BatchResult", "discover_files", "ingest_file", "ingest_paths", "plan_ingest"]
+__all__ = ["Batch", "discover_files", "ingest_file", "ingest_paths", "plan_ingest"]

@@ -15,7 +15,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,9 +30,9 @@ from pipelines.ingest.sources import StagedSource, stage_source
 from pipelines.ingest.typed import build_typed_table, install_macros
 from pipelines.ingest.validate import validate_batch
 from pipelines.sql_text import quote_ident
-from pipelines.warehouse.audit import check_key_fingerprint, find_loaded_batch
+from pipelines.warehouse.audit import Batch, check_key_fingerprint, find_loaded_batch
 from pipelines.warehouse.connection import attach, detach, resolve_db_path
-from pipelines.warehouse.load import BatchFacts, LoadCounts, copy_known_keys, write_batch
+from pipelines.warehouse.load import copy_known_keys, write_batch
 
 #: Test hook: seconds to sleep inside the batch transaction, just before COMMIT, so a test
 #: can kill the process mid-load and check that no partial batch survives.
@@ -40,31 +40,6 @@ PAUSE_BEFORE_COMMIT_ENV = "OUTCOMES_PAUSE_BEFORE_COMMIT"
 #: Memory the staging database may use before it spills to disk (a 2 GB file must not
 #: need 2 GB of memory).
 STAGING_MEMORY_LIMIT = os.environ.get("OUTCOMES_STAGING_MEMORY", "2GB")
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """The outcome of ingesting one file."""
-
-    file: Path
-    kind: str
-    status: str  # "loaded" or "already_loaded"
-    batch_id: int | None
-    rows_read: int = 0
-    rows_accepted: int = 0
-    rows_quarantined: int = 0
-    rows_new: int = 0
-    rows_changed: int = 0
-    rows_unchanged: int = 0
-    extra_columns: tuple[str, ...] = ()
-    dropped_columns: tuple[str, ...] = ()
-    formula_like_cells: int = 0
-    seconds: float = 0.0
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    #: Wall seconds per step, in the order they ran (read, type and pseudonymize, open the
-    #: warehouse, duplicate keys, SQL checks, great-expectations, write). The benchmark
-    #: reports them; nothing depends on them.
-    stage_seconds: tuple[tuple[str, float], ...] = ()
 
 
 class _Stopwatch:
@@ -89,7 +64,7 @@ def ingest_paths(
     item_map: Path | None = None,
     wait_seconds: float = 60,
     on_file: Callable[[Path, str], None] | None = None,
-) -> list[BatchResult]:
+) -> list[Batch]:
     """Ingest every file under ``paths`` (files or folders), referenced kinds first.
 
     Stops at the first file-level error (``InputError``); batches already committed stay.
@@ -122,7 +97,7 @@ def ingest_file(
     key: bytes | None = None,
     item_map: Path | None = None,
     wait_seconds: float = 60,
-) -> list[BatchResult]:
+) -> list[Batch]:
     """Ingest one file (a survey export also loads its item definitions first)."""
     key = key if key is not None else load_key()
     db_path = resolve_db_path(db)
@@ -174,7 +149,7 @@ def _ingest_staged(
     key: bytes,
     wait_seconds: float,
     stopwatch: _Stopwatch,
-) -> BatchResult:
+) -> Batch:
     started = datetime.now()
     clock = time.perf_counter()
     contract = load_contracts()[source.kind]
@@ -189,16 +164,27 @@ def _ingest_staged(
 
     attach(con, db_path, wait_seconds=wait_seconds)
     check_key_fingerprint(con, key_fingerprint(key), db_path)
+    batch = Batch(
+        batch_id=None,
+        district_id=district_id,
+        kind=contract.kind,
+        file_name=source.display_name,
+        file_sha256=source.sha256,
+        file_format=source.file_format,
+        file_encoding=source.encoding,
+        contract_version=contract.version,
+        rows_read=source.rows_read,
+        started_at=started,
+        path=source.path,
+    )
     loaded = find_loaded_batch(
         con, sha256=source.sha256, kind=contract.kind, district_id=district_id
     )
     if loaded is not None:
-        return BatchResult(
-            source.path,
-            contract.kind,
-            "already_loaded",
-            loaded,
-            rows_read=source.rows_read,
+        return replace(
+            batch,
+            batch_id=loaded,
+            status="already_loaded",
             seconds=time.perf_counter() - clock,
             notes=(f"identical to batch {loaded}; nothing changed",),
         )
@@ -207,39 +193,28 @@ def _ingest_staged(
         copy_known_keys(con, column, district_id, reference_table(column))
     stopwatch.lap("open warehouse, reference keys")
     validation = validate_batch(con, contract, file_name=source.display_name, lap=stopwatch.lap)
-
-    facts = BatchFacts(
-        kind=contract.kind,
-        district_id=district_id,
-        file_name=source.display_name,
-        file_sha256=source.sha256,
-        file_format=source.file_format,
-        file_encoding=source.encoding,
-        contract_version=contract.version,
-        rows_read=source.rows_read,
+    batch = replace(
+        batch,
         extra_columns=mapping.extra,
         dropped_columns=mapping.dropped + source.dropped_columns,
         formula_like_cells=validation.routing.formula_like_cells,
-        date_formats=date_formats,
         validation_success=validation.success,
         validation_engine=validation.engine,
-        started_at=started,
+        date_formats=date_formats,
+        notes=source.notes,
     )
     # Staged rows carry their row numbers, so the warehouse need not keep file order, and
     # unordered inserts run in parallel.
     con.execute("SET preserve_insertion_order = false")
     con.execute("BEGIN TRANSACTION")
     try:
-        counts: LoadCounts = write_batch(
+        batch = write_batch(
             con,
             contract,
-            facts,
-            checks=validation.checks,
-            gx_counts=validation.gx_counts,
-            failing_counts=validation.routing.failing_counts,
-            gx_document=validation.document,
+            batch,
+            outcomes=validation.outcomes(),
+            document=validation.document,
             rejected_lines=source.rejected_lines,
-            loaded_at=started,
         )
         pause = float(os.environ.get(PAUSE_BEFORE_COMMIT_ENV, "0") or 0)
         if pause:
@@ -250,21 +225,4 @@ def _ingest_staged(
         con.execute("ROLLBACK")
         raise
     stopwatch.lap("write (one transaction)")
-    return BatchResult(
-        source.path,
-        contract.kind,
-        "loaded",
-        counts.batch_id,
-        rows_read=source.rows_read,
-        rows_accepted=counts.rows_accepted,
-        rows_quarantined=counts.rows_quarantined,
-        rows_new=counts.rows_new,
-        rows_changed=counts.rows_changed,
-        rows_unchanged=counts.rows_unchanged,
-        extra_columns=mapping.extra,
-        dropped_columns=facts.dropped_columns,
-        formula_like_cells=facts.formula_like_cells,
-        seconds=time.perf_counter() - clock,
-        notes=source.notes,
-        stage_seconds=tuple(stopwatch.laps),
-    )
+    return replace(batch, seconds=time.perf_counter() - clock, stage_seconds=tuple(stopwatch.laps))

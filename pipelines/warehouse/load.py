@@ -9,50 +9,16 @@ leaves the warehouse exactly as it was.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
 from pipelines.contracts import Column, Contract, text_column
 from pipelines.sql_text import quote_ident, quote_literal, read_sql
+from pipelines.warehouse.audit import Batch, CheckOutcome, record_batch
 from pipelines.warehouse.spelling import spelled_columns, standard_spelling_sql
-
-
-@dataclass(frozen=True)
-class BatchFacts:
-    """What the audit records about a batch, gathered before it is written."""
-
-    kind: str
-    district_id: str
-    file_name: str
-    file_sha256: str
-    file_format: str
-    file_encoding: str | None
-    contract_version: int
-    rows_read: int
-    extra_columns: tuple[str, ...]
-    dropped_columns: tuple[str, ...]
-    formula_like_cells: int
-    #: date column -> the file's usual spelling of its dates (``strftime`` format)
-    date_formats: dict[str, str]
-    validation_success: bool
-    validation_engine: str
-    started_at: datetime
-
-
-@dataclass(frozen=True)
-class LoadCounts:
-    """How the accepted rows of a batch compare with what the warehouse already held."""
-
-    batch_id: int
-    rows_accepted: int
-    rows_quarantined: int
-    rows_new: int
-    rows_changed: int
-    rows_unchanged: int
 
 
 def row_hash_sql(contract: Contract, alias: str | None = None) -> str:
@@ -90,98 +56,37 @@ def school_year_sql(contract: Contract) -> str:
 def write_batch(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
-    facts: BatchFacts,
+    batch: Batch,
     *,
-    checks: Sequence,
-    gx_counts: dict[str, int | None],
-    failing_counts: dict[str, int],
-    gx_document: dict,
+    outcomes: Sequence[CheckOutcome],
+    document: dict,
     rejected_lines: Sequence[tuple[int, str]],
-    loaded_at: datetime,
-) -> LoadCounts:
-    """Insert the batch held in staging tables ``typed`` and ``quarantined``."""
+) -> Batch:
+    """Write the batch held in staging tables ``typed`` and ``quarantined``: core versions,
+    raw text, and its audit rows. Returns the batch with its id and counts."""
     batch_id = con.execute("SELECT nextval('wh.audit.batch_ids')").fetchone()[0]
-    kind = contract.kind
-    counts = _write_core(con, contract, facts, batch_id, loaded_at)
-    for column_name, date_format in facts.date_formats.items():
-        con.execute(
-            "INSERT INTO wh.audit.date_formats VALUES (?, ?, ?)",
-            [batch_id, column_name, date_format],
-        )
+    batch = dataclasses.replace(batch, batch_id=batch_id)
+    counts = _write_core(con, contract, batch)
     # Rows core did not take keep their text in raw.<kind>_rows; the raw view rebuilds the
     # rest from core.
     text_columns = ", ".join(quote_ident(text_column(c)) for c in contract.stored_columns)
     con.execute(
-        f"INSERT INTO wh.raw.{kind}_rows SELECT ?, _source_row, _sheet, {text_columns}, _extra "
-        "FROM typed t WHERE _row_id IN (SELECT _row_id FROM not_in_core)",
+        f"INSERT INTO wh.raw.{contract.kind}_rows SELECT ?, _source_row, _sheet, {text_columns}, "
+        "_extra FROM typed t WHERE _row_id IN (SELECT _row_id FROM not_in_core)",
         [batch_id],
     )
-    con.execute(
-        "INSERT INTO wh.audit.quarantine "
-        "SELECT ?, ?, ?, _source_row, _sheet, reasons, row_data FROM quarantined",
-        [batch_id, kind, facts.file_name],
-    )
-    for source_row, reason in rejected_lines:
-        # The unparsable line itself is not stored: it may hold names or raw student ids.
-        con.execute(
-            "INSERT INTO wh.audit.quarantine VALUES (?, ?, ?, ?, NULL, ?, NULL)",
-            [batch_id, kind, facts.file_name, source_row, [f"row could not be read: {reason}"]],
-        )
-    quarantined = con.execute("SELECT count(*) FROM quarantined").fetchone()[0] + len(
-        rejected_lines
-    )
-    for check in checks:
-        unexpected = gx_counts.get(check.check_id)
-        con.execute(
-            "INSERT INTO wh.audit.validation_results VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                batch_id,
-                check.check_id,
-                check.rule,
-                unexpected,
-                failing_counts[check.check_id],
-                failing_counts[check.check_id] == 0,
-            ],
-        )
-    con.execute(
-        "INSERT INTO wh.audit.validation_documents VALUES (?, ?)",
-        [batch_id, json.dumps(gx_document, default=str, sort_keys=True)],
-    )
-    con.execute(
-        "INSERT INTO wh.audit.batches VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            batch_id,
-            facts.district_id,
-            kind,
-            facts.file_name,
-            facts.file_sha256,
-            facts.file_format,
-            facts.file_encoding,
-            facts.contract_version,
-            facts.rows_read,
-            counts["accepted"],
-            quarantined,
-            counts["new"],
-            counts["changed"],
-            counts["unchanged"],
-            list(facts.extra_columns),
-            list(facts.dropped_columns),
-            facts.formula_like_cells,
-            facts.validation_success,
-            facts.validation_engine,
-            facts.started_at,
-            datetime.now(),
-        ],
-    )
-    return LoadCounts(
-        batch_id=batch_id,
+    quarantined = con.execute("SELECT count(*) FROM quarantined").fetchone()[0]
+    batch = dataclasses.replace(
+        batch,
         rows_accepted=counts["accepted"],
-        rows_quarantined=quarantined,
+        rows_quarantined=quarantined + len(rejected_lines),
         rows_new=counts["new"],
         rows_changed=counts["changed"],
         rows_unchanged=counts["unchanged"],
+        ended_at=datetime.now(),
     )
+    record_batch(con, batch, outcomes=outcomes, document=document, rejected_lines=rejected_lines)
+    return batch
 
 
 def _spelling_sql(column: Column, date_format: str | None) -> str:
@@ -193,19 +98,13 @@ def _spelling_sql(column: Column, date_format: str | None) -> str:
     return f"CASE WHEN {text} IS DISTINCT FROM {standard} THEN {text} END"
 
 
-def _write_core(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    facts: BatchFacts,
-    batch_id: int,
-    loaded_at: datetime,
-) -> dict[str, int]:
+def _write_core(con: duckdb.DuckDBPyConnection, contract: Contract, batch: Batch) -> dict[str, int]:
     """Insert the batch's new and changed rows into core history, close the versions they
     replace, and leave temp table ``not_in_core`` with the ``_row_id`` of every other row."""
-    kind, district_id = contract.kind, facts.district_id
+    kind, district_id = contract.kind, batch.district_id
     names = ", ".join(quote_ident(c.name) for c in contract.stored_columns)
     spellings = "".join(
-        f", {_spelling_sql(c, facts.date_formats.get(c.name))}" for c in spelled_columns(contract)
+        f", {_spelling_sql(c, batch.date_formats.get(c.name))}" for c in spelled_columns(contract)
     )
     keys = contract.primary_key
     insert = (
@@ -213,7 +112,12 @@ def _write_core(
         f"SELECT {names}{spellings}, $district_id, {school_year_sql(contract)}, $batch_id, "
         "_source_row, _sheet, _extra, $loaded_at, NULL, NULL FROM typed t WHERE {condition}"
     )
-    parameters = {"district_id": district_id, "batch_id": batch_id, "loaded_at": loaded_at}
+    # A version is valid from the moment its batch started loading.
+    parameters = {
+        "district_id": district_id,
+        "batch_id": batch.batch_id,
+        "loaded_at": batch.started_at,
+    }
     any_quarantined = con.execute("SELECT count(*) FROM quarantined").fetchone()[0] > 0
     not_quarantined = (
         "NOT EXISTS (SELECT 1 FROM quarantined q WHERE q._row_id = t._row_id)"

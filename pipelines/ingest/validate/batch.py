@@ -18,6 +18,7 @@ from pipelines.contracts import Contract
 from pipelines.contracts.rules import Check, compile_checks
 from pipelines.ingest.validate.duplicate_keys import build_checked_view
 from pipelines.ingest.validate.quarantine import RoutingResult, route_rows
+from pipelines.warehouse.audit import CheckOutcome
 
 
 class ValidationDisagreement(RuntimeError):
@@ -36,6 +37,18 @@ class Validation:
     engine: str
     #: GX's full validation result as plain JSON-compatible data, for the audit tables
     document: dict[str, Any] = field(repr=False)
+
+    def outcomes(self) -> tuple[CheckOutcome, ...]:
+        """Each check's counts, as ``audit.validation_results`` keeps them."""
+        return tuple(
+            CheckOutcome(
+                check.check_id,
+                check.rule,
+                self.gx_counts.get(check.check_id),
+                self.routing.failing_counts[check.check_id],
+            )
+            for check in self.checks
+        )
 
 
 def validate_batch(

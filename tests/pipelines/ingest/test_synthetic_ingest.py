@@ -60,7 +60,7 @@ def test_each_defect_is_held_back_for_its_reason(district):
 
 def test_late_corrections_supersede_earlier_scores(district):
     manifest, results, _, _, db = district
-    corrections = [r for r in results if r.file.name == "panel_scores_correction.csv"]
+    corrections = [r for r in results if r.file_name == "panel_scores_correction.csv"]
     assert corrections and corrections[0].rows_changed == corrections[0].rows_read
     with duckdb.connect(str(db), read_only=True) as con:
         superseded = con.execute(
