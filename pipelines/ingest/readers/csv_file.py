@@ -27,13 +27,16 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputError
-from pipelines.ingest.readers.csv_layout import CsvLayout, csv_layout, decode_head
+from pipelines.ingest.readers.csv_layout import CsvLayout, csv_layout
+from pipelines.ingest.readers.formats import read_head
 from pipelines.ingest.readers.table import NO_DATA, StagedFile, TableColumn
 from pipelines.ingest.readers.text import (
     MAX_BLANK_LINES,
+    UTF16_BOMS,
+    decode_head,
     normalize_newlines,
     scan_text,
-    transcode_cp1252,
+    transcode_to_utf8,
 )
 from pipelines.sql_text import quote_ident, quote_literal
 
@@ -77,6 +80,8 @@ def stage_csv(
     expected_headers: set[str] | None,
 ) -> StagedFile:
     """Stage a CSV file (see the module's description); ``head`` is its first bytes."""
+    if head.startswith(UTF16_BOMS):
+        return _stage_utf16(con, path, table=table, expected_headers=expected_headers)
     whole = path.stat().st_size <= len(head)
     text, codec, bom = decode_head(head, whole=whole)
     layout = csv_layout(text, path, expected_headers, whole=whole)
@@ -114,7 +119,7 @@ def stage_csv(
             raise
         if scan.encoding == "cp1252":
             copy = Path(private) / "utf-8.csv"
-            transcode_cp1252(path, copy, name=path.name)
+            transcode_to_utf8(path, copy, encoding="cp1252", name=path.name)
             read = _read_csv(con, copy, layout, table, Path(private), path.name, trim=scan.padded)
         if scan.padded and not read.trimmed:
             _trim_padded_values(con, table, read.layout.columns)
@@ -139,6 +144,26 @@ def stage_csv(
         rejected_lines=tuple(read.rejected),
         header_row=layout.header_row,
     )
+
+
+def _stage_utf16(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    table: str,
+    expected_headers: set[str] | None,
+) -> StagedFile:
+    """Stage UTF-16 text (Excel's "Unicode Text") from a private UTF-8 copy of the file.
+
+    The copy keeps the file's name, so every message names the file the user gave.
+    """
+    with tempfile.TemporaryDirectory(prefix="staging-") as private:
+        copy = Path(private) / path.name
+        sha256 = transcode_to_utf8(path, copy, encoding="utf-16", name=path.name)
+        staged = stage_csv(
+            con, copy, read_head(copy), table=table, expected_headers=expected_headers
+        )
+    return replace(staged, path=path, sha256=sha256, encoding="utf-16")
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipelines.errors import InputError
 from pipelines.ingest.readers.table import NO_DATA, TableColumn, find_header_row, name_columns
-from pipelines.ingest.readers.text import UTF8_BOM
+from pipelines.ingest.readers.text import decode_head
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -54,21 +54,6 @@ class _Record:
     terminator: str
 
 
-def decode_head(head: bytes, *, whole: bool) -> tuple[str, str, int]:
-    """Text of the head, the codec that decoded it (utf-8 or cp1252) and the BOM's length.
-
-    Only for sniffing: the whole file's encoding is decided by ``scan_text``.
-    """
-    bom = len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
-    body = head[bom:]
-    try:
-        return body.decode("utf-8"), "utf-8", bom
-    except UnicodeDecodeError as error:
-        if not whole and error.reason == "unexpected end of data" and len(body) - error.start < 4:
-            return body[: error.start].decode("utf-8"), "utf-8", bom
-        return body.decode("cp1252", errors="replace"), "cp1252", bom
-
-
 def _records(text: str, delimiter: str, *, whole: bool) -> list[_Record]:
     """The records of ``text`` with where each ends; the last is dropped if it may be cut."""
     lines = io.StringIO(text, newline="")
@@ -93,9 +78,46 @@ def _records(text: str, delimiter: str, *, whole: bool) -> list[_Record]:
     return records if whole else records[:-1]
 
 
+def sniff_delimiter(text: str, *, whole: bool) -> str:
+    """The delimiter of ``text`` (the start of a file, or all of it when ``whole``) chosen as
+    ``csv_layout`` chooses it; a comma when none splits it into a table."""
+    best = _best_layout(text, None, whole=whole)
+    return best[1].delimiter if best is not None else ","
+
+
 def csv_layout(text: str, path: Path, expected: set[str] | None, *, whole: bool) -> CsvLayout:
     """Pick the delimiter that splits the header into names, and the rows below it into as
-    many fields, most consistently."""
+    many fields, most consistently; InputError when no layout makes a table of the text."""
+    best = _best_layout(text, expected, whole=whole)
+    if best is None:
+        raise InputError(path.name, "file is empty", "export it again with the data")
+    (_, matching, width), layout, data = best
+    first = layout.columns[0].original
+    if width == 1 and any(delimiter in first for delimiter in DELIMITERS):
+        raise InputError(
+            path.name,
+            f"its header reads as one column, {first!r}, although it holds a separator",
+            "save it again as plain CSV, without quotes around whole lines",
+            row=layout.header_row,
+        )
+    if data and not matching:
+        raise InputError(
+            path.name,
+            f"no row has as many fields as the header ({width}); "
+            f"the first row has {len(data[0].fields)}",
+            "check that the rows use the header's separator, or export the file again",
+            row=layout.header_row + 1,
+        )
+    if not data and whole:
+        raise InputError(path.name, *NO_DATA)
+    return layout
+
+
+def _best_layout(
+    text: str, expected: set[str] | None, *, whole: bool
+) -> tuple[tuple[bool, int, int], CsvLayout, list[_Record]] | None:
+    """The best-scoring layout of ``text``, its score and its data records; None if no
+    delimiter gives a header."""
     best = None
     for delimiter in DELIMITERS:
         records = _records(text, delimiter, whole=whole)
@@ -123,28 +145,7 @@ def csv_layout(text: str, path: Path, expected: set[str] | None, *, whole: bool)
                 padded=any(f != f.strip(" ") for record in data for f in record.fields),
             )
             best = (score, layout, data)
-    if best is None:
-        raise InputError(path.name, "file is empty", "export it again with the data")
-    (_, matching, width), layout, data = best
-    first = layout.columns[0].original
-    if width == 1 and any(delimiter in first for delimiter in DELIMITERS):
-        raise InputError(
-            path.name,
-            f"its header reads as one column, {first!r}, although it holds a separator",
-            "save it again as plain CSV, without quotes around whole lines",
-            row=layout.header_row,
-        )
-    if data and not matching:
-        raise InputError(
-            path.name,
-            f"no row has as many fields as the header ({width}); "
-            f"the first row has {len(data[0].fields)}",
-            "check that the rows use the header's separator, or export the file again",
-            row=layout.header_row + 1,
-        )
-    if not data and whole:
-        raise InputError(path.name, *NO_DATA)
-    return layout
+    return best
 
 
 def _width(header: list[str], field_counts: list[int]) -> tuple[int, tuple[str, ...]]:

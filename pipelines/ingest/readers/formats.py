@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from pipelines.errors import InputError
-from pipelines.ingest.readers.text import UTF8_BOM
+from pipelines.ingest.readers.text import UTF8_BOM, UTF16_BOMS, decode_head
 
 #: File endings ingestion reads; anything else in a folder is listed as skipped.
 READABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet"}
@@ -32,8 +32,6 @@ _NOT_TABLES = (
     (b"GIF8", "a GIF image", _EXPORT),
     (b"\x1f\x8b", "a gzip-compressed file", "decompress it first"),
     (b"{\\rtf", "a rich-text (RTF) document", _RESAVE),
-    (b"\xff\xfe", "UTF-16 text (Excel's Unicode Text)", "save it as CSV UTF-8 instead"),
-    (b"\xfe\xff", "UTF-16 text (Excel's Unicode Text)", "save it as CSV UTF-8 instead"),
 )
 # The member that tells what an Office ZIP container holds, when it is not a workbook.
 _ZIP_MEMBERS = (
@@ -53,6 +51,9 @@ def detect_format(path: Path, head: bytes) -> str:
     for magic, what, fix in _NOT_TABLES:
         if head.startswith(magic):
             raise _not_a_table(path, what, fix)
+    if head.startswith(UTF16_BOMS):
+        # UTF-16 text is judged by its characters: its bytes are half zeros.
+        head = decode_head(head, whole=True)[0].encode("utf-8")
     start = head[:512].lstrip().lower()
     if start.startswith((b"<!doctype html", b"<html", b"<table")):
         raise _not_a_table(path, "a web page (HTML)", "open it in Excel and save it as .xlsx")

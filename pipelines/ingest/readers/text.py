@@ -1,13 +1,21 @@
-"""One streaming pass over a text export's bytes: checksum, encoding, empty lines, padding.
+"""The one decoder of text exports: which encoding a file is in, and its text as UTF-8.
 
-District systems write CSV as UTF-8, as UTF-8 with a byte order mark (Excel's "CSV UTF-8")
-or as Windows-1252 (Excel's plain "CSV" on Windows). A file that mixes two of them, usually
-rows pasted from one export into another, cannot be repaired reliably, so it is refused with
-the row to look at. Files are read in fixed-size chunks, so memory does not grow with the file.
+District systems write CSV as UTF-8, as UTF-8 with a byte order mark (Excel's "CSV UTF-8"),
+as Windows-1252 (Excel's plain "CSV" on Windows) or as UTF-16 with a byte order mark
+(Excel's "Unicode Text", and some survey tools). A file that mixes UTF-8 with another
+encoding, usually rows pasted from one export into another, cannot be repaired reliably, so
+it is refused with the row to look at. Every reader of text uses what is here:
+
+- ``decode_head``: the text of a file's first bytes, to sniff its layout;
+- ``scan_text``: one streaming pass over a whole file (checksum, encoding, empty lines,
+  padding), in fixed-size chunks, so memory does not grow with the file;
+- ``decode_text``: a whole small file (a survey export) decoded by the same rules;
+- ``transcode_to_utf8``: a Windows-1252 or UTF-16 file copied as UTF-8, chunk by chunk.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from collections.abc import Iterator
@@ -19,7 +27,9 @@ import numpy as np
 from pipelines.errors import InputError
 
 CHUNK_SIZE = 16 * 1024 * 1024
-UTF8_BOM = b"\xef\xbb\xbf"
+UTF8_BOM = codecs.BOM_UTF8
+#: UTF-16 is recognised by its byte order mark only: without one it looks like binary data.
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 #: Blank-line positions kept per file; a file with more is renumbered the slow way anyway.
 MAX_BLANK_LINES = 10_000
 
@@ -250,40 +260,131 @@ def scan_text(path: Path, *, newline: str, delimiter: str, data_start: int, name
             break  # mixed: no need to read further
         offset += len(chunk)
     utf8.finish()
-    if utf8.first_invalid is None:
-        encoding = "utf-8-sig" if has_bom else "utf-8"
-    elif utf8.first_multibyte is None and not has_bom:
-        encoding = "cp1252"
-    else:
-        bad_row = row_at(path, utf8.first_invalid)
-        good = f", row {row_at(path, utf8.first_multibyte)} is" if utf8.first_multibyte else ""
-        raise InputError(
-            name,
-            f"the file mixes text encodings (this row is not UTF-8{good})",
-            _RESAVE,
-            row=bad_row,
-        )
+    encoding = _encoding(utf8, has_bom, lambda offset: row_at(path, offset), name)
     return TextScan(digest.hexdigest(), encoding, blanks.inner_starts(), padding.found())
 
 
-def transcode_cp1252(source: Path, target: Path, *, name: str) -> None:
-    """Write a Windows-1252 file as UTF-8, chunk by chunk (each byte is one character)."""
-    offset = 0
+def _encoding(utf8: _Utf8Check, has_bom: bool, row_of, name: str) -> str:
+    """``utf-8``, ``utf-8-sig`` or ``cp1252`` from what a UTF-8 check of the bytes found;
+    InputError naming the rows when the bytes mix UTF-8 with another encoding."""
+    if utf8.first_invalid is None:
+        return "utf-8-sig" if has_bom else "utf-8"
+    if utf8.first_multibyte is None and not has_bom:
+        return "cp1252"
+    good = f", row {row_of(utf8.first_multibyte)} is" if utf8.first_multibyte else ""
+    raise InputError(
+        name,
+        f"the file mixes text encodings (this row is not UTF-8{good})",
+        _RESAVE,
+        row=row_of(utf8.first_invalid),
+    )
+
+
+def decode_head(head: bytes, *, whole: bool) -> tuple[str, str, int]:
+    """Text of a file's first bytes, the codec that decoded it (``utf-8``, ``cp1252`` or
+    ``utf-16``) and the length of its byte order mark.
+
+    Only for sniffing a layout: the whole file's encoding is decided by ``scan_text``. A
+    character cut in two at the end of ``head`` is left out unless ``whole``.
+    """
+    if head.startswith(UTF16_BOMS):
+        decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+        return decoder.decode(head, final=whole), "utf-16", 2
+    bom = len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
+    body = head[bom:]
+    try:
+        return body.decode("utf-8"), "utf-8", bom
+    except UnicodeDecodeError as error:
+        if not whole and error.reason == "unexpected end of data" and len(body) - error.start < 4:
+            return body[: error.start].decode("utf-8"), "utf-8", bom
+        return body.decode("cp1252", errors="replace"), "cp1252", bom
+
+
+def decode_text(data: bytes, *, name: str) -> tuple[str, str]:
+    """A whole file's text and encoding (``utf-8``, ``utf-8-sig``, ``cp1252`` or ``utf-16``),
+    by the rules ``scan_text`` applies to a large file. For small files (survey exports).
+
+    Raises
+    ------
+    InputError
+        When the bytes mix UTF-8 with another encoding, or are not valid in the one found.
+    """
+    if data.startswith(UTF16_BOMS):
+        encoding = "utf-16"
+    else:
+        utf8 = _Utf8Check()
+        utf8.feed(data, 0)
+        utf8.finish()
+        has_bom = data.startswith(UTF8_BOM)
+        encoding = _encoding(utf8, has_bom, lambda offset: data.count(b"\n", 0, offset) + 1, name)
+    codec, body = _without_bom(encoding, data)
+    return _decode(body, codec, name, first_row=1, final=True), encoding
+
+
+def transcode_to_utf8(source: Path, target: Path, *, encoding: str, name: str) -> str:
+    """Write a Windows-1252 or UTF-16 file as UTF-8 (no byte order mark), chunk by chunk;
+    returns the SHA-256 of the source's bytes.
+
+    Raises
+    ------
+    InputError
+        When a byte is not valid in ``encoding``, naming its row.
+    """
+    digest = hashlib.sha256()
+    decoder, codec = None, encoding
+    row = 1  # the row the text written so far ends on
     with open(target, "wb") as out:
         for chunk in iter_chunks(source):
-            try:
-                text = chunk.decode("cp1252")
-            except UnicodeDecodeError as error:
-                bad_row = row_at(source, offset + error.start)
-                raise InputError(
-                    name,
-                    f"byte 0x{chunk[error.start]:02X} in row {bad_row} is neither UTF-8 "
-                    "nor Windows-1252 text",
-                    _RESAVE,
-                    row=bad_row,
-                ) from None
+            digest.update(chunk)
+            if decoder is None:
+                codec, chunk = _without_bom(encoding, chunk)
+                decoder = codecs.getincrementaldecoder(codec)()
+            text = _decode(chunk, codec, name, first_row=row, final=False, decoder=decoder)
+            row += text.count("\n")
             out.write(text.encode("utf-8"))
-            offset += len(chunk)
+        if decoder is not None:
+            _decode(b"", codec, name, first_row=row, final=True, decoder=decoder)
+    return digest.hexdigest()
+
+
+def _without_bom(encoding: str, data: bytes) -> tuple[str, bytes]:
+    """The codec that reads ``data`` after its byte order mark, and the data without it.
+
+    UTF-16 becomes its explicit byte order, so that any part of the file decodes alone.
+    """
+    if encoding == "utf-16":
+        little = data.startswith(codecs.BOM_UTF16_LE)
+        return ("utf-16-le" if little else "utf-16-be"), data[2:]
+    if encoding == "utf-8-sig":
+        return "utf-8", data.removeprefix(UTF8_BOM)
+    return encoding, data
+
+
+def _decode(
+    data: bytes,
+    codec: str,
+    name: str,
+    *,
+    first_row: int,
+    final: bool,
+    decoder: codecs.IncrementalDecoder | None = None,
+) -> str:
+    """``data`` decoded (by ``decoder``, which may hold the end of the previous chunk);
+    InputError naming the row of the first byte that is not valid in ``codec``."""
+    decoder = decoder or codecs.getincrementaldecoder(codec)()
+    try:
+        return decoder.decode(data, final=final)
+    except UnicodeDecodeError as error:
+        before = error.object[: error.start].decode(codec, errors="replace")
+        row = first_row + before.count("\n")
+        if codec == "cp1252":
+            problem = (
+                f"byte 0x{error.object[error.start]:02X} in row {row} is neither UTF-8 "
+                "nor Windows-1252 text"
+            )
+        else:
+            problem = f"row {row} is not valid UTF-16 text"
+        raise InputError(name, problem, _RESAVE, row=row) from None
 
 
 def normalize_newlines(source: Path, target: Path) -> None:

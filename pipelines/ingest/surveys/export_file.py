@@ -3,7 +3,9 @@
 A Qualtrics or Google Forms export is CSV (or tab-separated text) in UTF-8, UTF-16 or the
 Windows-1252 that Excel saves, with one to three header rows above the responses,
 depending on the layout (see :mod:`.reshape` for the three layouts). This module
-decodes the file, recognises its layout from the first rows, checks that every response
+decodes the file and finds its delimiter as every other export is read
+(``pipelines.ingest.readers``: any of ``,`` ``;`` tab ``|``), recognises its layout from
+the first rows, checks that every response
 row is as wide as the header and reads the Qualtrics ImportIds, giving a
 :class:`SurveyExport` of text for :func:`.reshape.reshape_survey` to pick
 columns from; it also reads the dates and times the survey tools write
@@ -13,7 +15,6 @@ columns from; it also reads the dates and times the survey tools write
 from __future__ import annotations
 
 import ast
-import codecs
 import contextlib
 import csv
 import io
@@ -24,6 +25,8 @@ from datetime import datetime
 from pathlib import Path
 
 from pipelines.errors import InputError
+from pipelines.ingest.readers.csv_layout import sniff_delimiter
+from pipelines.ingest.readers.text import decode_head, decode_text
 from pipelines.ingest.surveys.choice_codes import normalize_text
 
 __all__ = [
@@ -63,6 +66,8 @@ _YEAR_LAST = re.compile(
 )
 _DIRECT_DOWNLOAD = re.compile(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2}.*GMT.*", re.I)
 _DETECT_BYTES = 256 * 1024
+#: Characters the delimiter is sniffed from, as from a plain export's first bytes.
+_SNIFF_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -96,11 +101,10 @@ def detect_survey_layout(path: str | Path) -> str | None:
             head = handle.read(_DETECT_BYTES)
     except OSError:
         return None
-    if len(head) == _DETECT_BYTES and b"\n" in head:
-        head = head[: head.rindex(b"\n")]  # never decode half a character
+    text, _, _ = decode_head(head, whole=len(head) < _DETECT_BYTES)
     try:
-        return _layout_of(_records(_decode(head)[0], limit=4))
-    except (UnicodeDecodeError, csv.Error):
+        return _layout_of(_records(text, limit=4))
+    except csv.Error:
         return None
 
 
@@ -119,15 +123,10 @@ def read_export(path: Path) -> SurveyExport:
         wider than its header, or its ImportId row is unreadable.
     """
     try:
-        text, encoding = _decode(path.read_bytes())
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, "no such file", "check the path") from None
-    except UnicodeDecodeError:
-        raise InputError(
-            path,
-            "the file is neither UTF-8 nor Windows-1252 text",
-            "download the export again as CSV",
-        ) from None
+    text, encoding = decode_text(data, name=str(path))
     try:
         records = _records(text)
     except csv.Error as error:
@@ -201,22 +200,11 @@ def _import_ids(path: Path, headers: list[str], cells: list[str]) -> tuple[list,
     return ids, time_zone
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name; cp1252 is the fallback for files Excel saved."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "cp1252"
-
-
 def _records(text: str, limit: int | None = None) -> list[list[str]]:
-    """CSV records; record N is spreadsheet row N+1, as a cell may hold line breaks."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    """CSV records, split by the delimiter plain exports are sniffed for; record N is
+    spreadsheet row N+1, as a cell may hold line breaks."""
+    head = text[:_SNIFF_CHARS]
+    delimiter = sniff_delimiter(head, whole=len(head) == len(text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return [record for _, record in zip(range(limit), reader, strict=False)] if limit else [*reader]
 

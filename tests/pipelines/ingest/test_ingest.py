@@ -249,6 +249,15 @@ def test_cp1252_file_loads(warehouse_path, write_file):
     assert result.exit_code == 0, result.output
 
 
+def test_utf16_tab_file_loads_with_its_kind_inferred(warehouse_path, write_file):
+    text = (DISTRICT / "staff.csv").read_text().replace("Rivera", "Rivéra").replace(",", "\t")
+    result = ingest(warehouse_path, write_file("staff.txt", text.encode("utf-16")))
+    assert result.exit_code == 0, result.output
+    assert query(
+        warehouse_path, "SELECT kind, file_encoding, rows_accepted FROM audit.batches"
+    ) == [("staff", "utf-16", 3)]
+
+
 def test_mixed_encodings_are_rejected_naming_the_row(warehouse_path, write_file):
     good = (DISTRICT / "staff.csv").read_text().replace("Rivera", "Rivéra").encode("utf-8")
     bad = "T009,Núñez,Eva,e@example.org,ESHS,Teacher,Female,08/15/2012\n".encode("cp1252")

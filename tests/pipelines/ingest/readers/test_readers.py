@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import hashlib
 import zipfile
 from pathlib import Path
 
@@ -27,6 +29,7 @@ ROSTER = [
 ]
 ROSTER_COLUMNS = ("student_id", "name", "school", "grade", "minutes")
 SCAN = {"newline": "\n", "delimiter": ",", "data_start": 0, "name": "a.csv"}
+BOMS = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
 
 
 @pytest.fixture
@@ -86,14 +89,56 @@ def test_cp1252_file_is_transcoded_in_a_private_copy_that_is_removed(
     monkeypatch.setattr(tempfile, "tempdir", str(private))
     copies = []
 
-    def transcode(source, target, *, name):
+    def transcode(source, target, *, encoding, name):
         copies.append(target)
-        encodings.transcode_cp1252(source, target, name=name)
+        return encodings.transcode_to_utf8(source, target, encoding=encoding, name=name)
 
-    monkeypatch.setattr(readers_csv, "transcode_cp1252", transcode)
+    monkeypatch.setattr(readers_csv, "transcode_to_utf8", transcode)
     stage_file(con, write_file("roster.csv", roster_text().encode("cp1252")), table="staged")
     assert len(copies) == 1 and copies[0].parent.parent == private
     assert list(private.iterdir()) == []
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_stages_the_same_values(con, write_file, codec):
+    # Excel's "Unicode Text" is tab-separated UTF-16 with a byte order mark.
+    text = roster_text().replace(",", "\t")
+    data = text.encode(codec) if codec == "utf-16" else BOMS[codec] + text.encode(codec)
+    path = write_file("roster.txt", data)
+    staged = stage_file(con, path, table="staged")
+    assert (staged.encoding, staged.delimiter, staged.path) == ("utf-16", "\t", path)
+    assert staged.sha256 == hashlib.sha256(data).hexdigest()
+    assert staged.columns == ROSTER_COLUMNS
+    assert rows(con) == ROSTER
+    assert sniff_header(path) == list(ROSTER_COLUMNS)
+
+
+def test_utf16_text_that_is_not_valid_names_its_row(con, write_file):
+    data = "a,b\n1,2\n".encode("utf-16") + b"\x00\xd8" + "3\n".encode("utf-16-le")
+    assert input_error(con, write_file("broken.txt", data)) == (
+        "broken.txt: row 3: row 3 is not valid UTF-16 text; open it in Excel or a text editor "
+        "and save the whole file again as CSV UTF-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("a,b\n1,Renée\n".encode(), "utf-8"),
+        ("a,b\n1,Renée\n".encode("utf-8-sig"), "utf-8-sig"),
+        ("a,b\n1,Renée\n".encode("cp1252"), "cp1252"),
+    ],
+)
+def test_a_small_file_decoded_whole_gets_the_encoding_a_scan_finds(write_file, data, encoding):
+    text, decoded_as = encodings.decode_text(data, name="a.csv")
+    assert decoded_as == encodings.scan_text(write_file("a.csv", data), **SCAN).encoding
+    assert (text, decoded_as) == ("a,b\n1,Renée\n", encoding)
+
+
+def test_a_small_file_mixing_encodings_is_refused_as_a_large_one_is():
+    data = "a,b\n1,Renée\n".encode() + "2,José\n".encode("cp1252")
+    with pytest.raises(InputError, match="row 3: the file mixes text encodings"):
+        encodings.decode_text(data, name="a.csv")
 
 
 def test_mixed_encodings_raise_naming_the_first_bad_row(con, write_file):
@@ -376,7 +421,6 @@ def _zip(path: Path, member: str) -> Path:
         ("grades.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "(.xls)"),
         ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(64), "a PNG image"),
         ("noise.csv", bytes(range(256)) * 4, "binary data"),
-        ("unicode.txt", "a\tb\n1\t2\n".encode("utf-16"), "UTF-16"),
         ("page.csv", b"<!DOCTYPE html><html><table></table></html>", "web page"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -415,3 +416,43 @@ def test_a_cp1252_export_is_read(write_file, tmp_path) -> None:
 )
 def test_parse_timestamp_reads_survey_tool_formats(text, expected) -> None:
     assert f"{parse_timestamp(text):%Y-%m-%d %H:%M:%S}" == expected
+
+
+def _resaved(source: Path, target: Path, *, delimiter: str, encoding: str) -> Path:
+    """``source`` written again with another delimiter and text encoding."""
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        records = list(csv.reader(handle))
+    with open(target, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(records)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"),
+    [(";", "utf-8"), ("|", "utf-8-sig"), ("\t", "utf-16"), (";", "utf-16")],
+    ids=["semicolon-utf8", "pipe-utf8-bom", "tab-utf16", "semicolon-utf16"],
+)
+def test_exports_read_with_every_delimiter_and_encoding_plain_files_do(
+    tmp_path, delimiter, encoding
+) -> None:
+    export = _resaved(
+        FIXTURES / "qualtrics_codes.csv",
+        tmp_path / "resaved.csv",
+        delimiter=delimiter,
+        encoding=encoding,
+    )
+    assert detect_survey_layout(export) == "qualtrics"
+    reshaped = reshape_survey(export, STUDENT_MAP)
+    expected = reshape_survey(FIXTURES / "qualtrics_codes.csv", STUDENT_MAP)
+    assert reshaped.encoding == encoding
+    assert answers(reshaped, "response_value") == answers(expected, "response_value")
+
+
+def test_an_export_mixing_encodings_is_refused_naming_the_row(write_file, tmp_path) -> None:
+    export = write_file(
+        "mixed.csv",
+        "Timestamp,Comentario\n3/5/2026 9:15:02,Más\n".encode()
+        + "3/6/2026 9:15:02,práctica\n".encode("cp1252"),
+    )
+    with pytest.raises(InputError, match="row 3: the file mixes text encodings"):
+        reshape_survey(export, write_map(tmp_path, [{"item_id": "C", "question": "Comentario"}]))
