@@ -17,6 +17,7 @@ from pipelines.contracts import Contract, text_column
 from pipelines.ingest.columns import ColumnMapping
 from pipelines.ingest.pseudonymize import pseudonym_table
 from pipelines.sql_text import quote_ident, quote_literal, read_sql
+from pipelines.warehouse.spelling import DATE_SPELLINGS
 
 TYPE_PARSERS = {
     "integer": "parse_integer",
@@ -101,18 +102,7 @@ def build_typed_table(
 # Fast paths: most cells of a column share one spelling, so each column tries a cheap cast
 # first and falls back to the general (regular-expression) parser only where that fails.
 # The general parsers in typing_macros.sql stay the definition of what is accepted.
-_DATE_FORMATS = {
-    r"\d{1,2}/\d{1,2}/\d{4}": "%m/%d/%Y",
-    r"\d{4}-\d{1,2}-\d{1,2}": "%Y-%m-%d",
-    r"\d{4}/\d{1,2}/\d{1,2}": "%Y/%m/%d",
-}
-# strptime's %Y also reads a two-digit year ('01/05/24' as year 24): a format takes the
-# fast path only where the text has the four-digit year in the right place.
-_FOUR_DIGIT_YEAR = {
-    "%m/%d/%Y": "substr({t}, -5, 1) = '/'",
-    "%Y-%m-%d": "substr({t}, 5, 1) = '-'",
-    "%Y/%m/%d": "substr({t}, 5, 1) = '/'",
-}
+_SPELLING_OF_FORMAT = {spelling.format: spelling for spelling in DATE_SPELLINGS}
 
 
 def _code_sql(text: str, allowed: tuple[str, ...]) -> str:
@@ -133,7 +123,7 @@ def _typed_sql(text: str, kind: str, date_format: str | None = None) -> str:
     if kind == "date":
         if date_format is None:
             return parser
-        guard = _FOUR_DIGIT_YEAR[date_format].format(t=text)
+        guard = _SPELLING_OF_FORMAT[date_format].four_digit_year.format(text=text)
         fast = f"CAST(try_strptime({text}, {quote_literal(date_format)}) AS DATE)"
         # COALESCE runs the general parser only on the rows the fast path left NULL.
         return f"COALESCE(CASE WHEN {guard} THEN {fast} END, {parser})"
@@ -151,10 +141,10 @@ def _dominant_date_format(
         ).fetchall()
     ]
     best, best_count = None, 0
-    for pattern, date_format in _DATE_FORMATS.items():
-        matches = sum(bool(re.fullmatch(pattern, value)) for value in sample)
+    for spelling in DATE_SPELLINGS:
+        matches = sum(bool(re.fullmatch(spelling.pattern, value)) for value in sample)
         if matches > best_count:
-            best, best_count = date_format, matches
+            best, best_count = spelling.format, matches
     return best
 
 

@@ -9,12 +9,36 @@ definition, so the two cannot drift.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pipelines.contracts import Column, Contract, text_column
 from pipelines.sql_text import quote_literal
 
-#: The date formats ingestion recognises as a file's usual spelling of its dates (see
-#: ``pipelines.ingest.typed``); the raw view spells dates back in them.
-DATE_SPELLINGS = ("%m/%d/%Y", "%Y-%m-%d", "%Y/%m/%d")
+
+@dataclass(frozen=True)
+class DateSpelling:
+    """A way a file may write all its dates: ingestion types such a column with a cheap
+    ``strptime`` (``pipelines.ingest.typed``), and the raw view spells its dates back in it.
+
+    The general date parser (``typing_macros.sql``) stays the definition of what is
+    accepted; a spelling is only a fast path for the usual case.
+    """
+
+    #: ``strftime``/``strptime`` format.
+    format: str
+    #: A regular expression that text written this way matches.
+    pattern: str
+    #: SQL true where the text ``{text}`` has its four-digit year where the format puts it:
+    #: strptime's %Y also reads a two-digit year ('01/05/24' as year 24).
+    four_digit_year: str
+
+
+#: The date spellings, the only list of them.
+DATE_SPELLINGS = (
+    DateSpelling("%m/%d/%Y", r"\d{1,2}/\d{1,2}/\d{4}", "substr({text}, -5, 1) = '/'"),
+    DateSpelling("%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}", "substr({text}, 5, 1) = '-'"),
+    DateSpelling("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}", "substr({text}, 5, 1) = '/'"),
+)
 
 
 def spelled_columns(contract: Contract) -> list[Column]:
@@ -40,7 +64,7 @@ def standard_spelling_sql(column: Column, value: str, date_format: str | None = 
         return cast
     # strftime takes only a constant format: one branch per format there is.
     branches = " ".join(
-        f"WHEN {quote_literal(f)} THEN strftime({value}, {quote_literal(f)})"
-        for f in DATE_SPELLINGS
+        f"WHEN {quote_literal(s.format)} THEN strftime({value}, {quote_literal(s.format)})"
+        for s in DATE_SPELLINGS
     )
     return f"COALESCE(CASE {date_format} {branches} END, {cast})"

@@ -1,5 +1,8 @@
 """Typing and pseudonymizing a staged file: from text cells to contract types."""
 
+import datetime as dt
+import re
+
 import duckdb
 import pytest
 
@@ -10,6 +13,8 @@ from pipelines.ingest.columns import drop_personal_extras, map_columns, require_
 from pipelines.ingest.pseudonymize import pseudonym
 from pipelines.ingest.typed import build_typed_table, install_macros
 from pipelines.ingest.validate.duplicate_keys import build_checked_view
+from pipelines.sql_text import quote_literal
+from pipelines.warehouse.spelling import DATE_SPELLINGS
 
 KEY = b"unit-test-key-0123456789"
 
@@ -159,8 +164,17 @@ def test_exact_duplicate_keeps_first_copy_and_conflict_holds_both(students, con)
     ]
 
 
-def test_raw_view_can_spell_back_every_date_format_typing_recognises():
-    from pipelines.ingest.typed import _DATE_FORMATS
-    from pipelines.warehouse.spelling import DATE_SPELLINGS
+@pytest.mark.parametrize("spelling", DATE_SPELLINGS, ids=lambda s: s.format)
+def test_a_date_spelling_recognises_what_its_format_writes(spelling):
+    written = dt.date(2024, 9, 2).strftime(spelling.format)
+    assert re.fullmatch(spelling.pattern, written)
+    with duckdb.connect() as con:
+        guard = spelling.four_digit_year.format(text=quote_literal(written))
+        assert con.execute(f"SELECT {guard}").fetchone() == (True,)
 
-    assert set(_DATE_FORMATS.values()) == set(DATE_SPELLINGS)
+
+def test_a_two_digit_year_takes_no_fast_path():
+    two_digits = next(s for s in DATE_SPELLINGS if s.format == "%m/%d/%Y")
+    with duckdb.connect() as con:
+        guard = two_digits.four_digit_year.format(text="'01/05/24'")
+        assert con.execute(f"SELECT {guard}").fetchone() == (False,)
