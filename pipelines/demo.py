@@ -7,13 +7,13 @@ ROI model, reports) join the list as they are built.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.ingest import ingest_file, plan_ingest
-from pipelines.ingest.pseudonymize import load_key
+from pipelines.ingest import PlannedFile, ingest_plan, plan_ingest
 from pipelines.warehouse.connection import connect_read_only, remove_warehouse, resolve_db_path
 from pipelines.warehouse.marts import mart_row_counts
 
@@ -45,9 +45,10 @@ def run_demo(
     if fresh:
         remove_warehouse(db_path)
 
-    plan = plan_ingest(_export_folders(from_dir))
-    key = load_key()
-    results = []
+    plan = [
+        replace(planned, district_id=_district_of(planned.path))
+        for planned in plan_ingest(_export_folders(from_dir))
+    ]
     with Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
@@ -57,11 +58,12 @@ def run_demo(
         console=console,
     ) as progress:
         task = progress.add_task("", total=len(plan))
-        for path, kind in plan:
-            progress.update(task, description=f"{path.name} ({kind})")
-            district = path.parent.name if path.parent.name.startswith("d0") else "district"
-            results.extend(ingest_file(path, kind=kind, db=db_path, key=key, district_id=district))
-            progress.advance(task)
+        results = ingest_plan(
+            plan,
+            db=db_path,
+            on_file=lambda file: progress.update(task, description=_described(file)),
+            on_done=lambda file, batches: progress.advance(task),
+        )
     read = sum(r.rows_read for r in results)
     accepted = sum(r.rows_accepted for r in results)
     quarantined = sum(r.rows_quarantined for r in results)
@@ -73,6 +75,15 @@ def run_demo(
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
+
+
+def _described(file: PlannedFile) -> str:
+    return f"{file.path.name} ({file.kind})"
+
+
+def _district_of(path: Path) -> str:
+    """A file in a district's subfolder (``d01``, ...) belongs to that district."""
+    return path.parent.name if path.parent.name.startswith("d0") else "district"
 
 
 def _export_folders(root: Path) -> list[Path]:

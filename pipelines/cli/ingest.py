@@ -44,7 +44,7 @@ def ingest(paths, kind, db, district, item_map, wait) -> None:
             district_id=district,
             item_map=item_map,
             wait_seconds=wait,
-            on_file=lambda path, k: status.update(f"loading {path.name} as {k}"),
+            on_file=lambda file: status.update(f"loading {file.path.name} as {file.kind}"),
         )
     _print_batches(results)
     quarantined = sum(r.rows_quarantined for r in results)

@@ -10,8 +10,16 @@ routed to quarantine -> ``pipelines.warehouse.load`` written in one transaction.
 ``job`` runs the steps for every file.
 """
 
-from pipelines.ingest.job import ingest_file, ingest_paths
-from pipelines.ingest.plan import discover_files, plan_ingest
+from pipelines.ingest.job import ingest_file, ingest_paths, ingest_plan
+from pipelines.ingest.plan import PlannedFile, discover_files, plan_ingest
 from pipelines.warehouse.audit import Batch
 
-__all__ = ["Batch", "discover_files", "ingest_file", "ingest_paths", "plan_ingest"]
+__all__ = [
+    "Batch",
+    "PlannedFile",
+    "discover_files",
+    "ingest_file",
+    "ingest_paths",
+    "ingest_plan",
+    "plan_ingest",
+]

@@ -24,7 +24,7 @@ import duckdb
 from pipelines.contracts import load_contracts
 from pipelines.contracts.rules import reference_table
 from pipelines.ingest.columns import drop_personal_extras, map_columns, require_columns
-from pipelines.ingest.plan import plan_ingest
+from pipelines.ingest.plan import PlannedFile, plan_ingest
 from pipelines.ingest.pseudonymize import key_fingerprint, load_key
 from pipelines.ingest.sources import StagedSource, stage_source
 from pipelines.ingest.typed import build_typed_table, install_macros
@@ -63,28 +63,48 @@ def ingest_paths(
     district_id: str = "district",
     item_map: Path | None = None,
     wait_seconds: float = 60,
-    on_file: Callable[[Path, str], None] | None = None,
+    on_file: Callable[[PlannedFile], None] | None = None,
 ) -> list[Batch]:
     """Ingest every file under ``paths`` (files or folders), referenced kinds first.
 
     Stops at the first file-level error (``InputError``); batches already committed stay.
     """
-    key = load_key()
+    plan = plan_ingest(paths, kind=kind, item_map=item_map, district_id=district_id)
+    return ingest_plan(plan, db=db, item_map=item_map, wait_seconds=wait_seconds, on_file=on_file)
+
+
+def ingest_plan(
+    plan: Iterable[PlannedFile],
+    *,
+    db: str | Path | None = None,
+    item_map: Path | None = None,
+    wait_seconds: float = 60,
+    on_file: Callable[[PlannedFile], None] | None = None,
+    on_done: Callable[[PlannedFile, list[Batch]], None] | None = None,
+) -> list[Batch]:
+    """Ingest planned files in order, each into its district: the one ingest loop.
+
+    ``on_file`` is called before a file is loaded and ``on_done`` after, with its batches
+    (progress displays use them). Stops at the first file-level error (``InputError``);
+    batches already committed stay.
+    """
+    key = load_key()  # once: a key file is read, or created, a single time
     results = []
-    for path, file_kind in plan_ingest(paths, kind=kind, item_map=item_map):
+    for planned in plan:
         if on_file is not None:
-            on_file(path, file_kind)
-        results.extend(
-            ingest_file(
-                path,
-                kind=file_kind,
-                db=db,
-                district_id=district_id,
-                key=key,
-                item_map=item_map,
-                wait_seconds=wait_seconds,
-            )
+            on_file(planned)
+        batches = ingest_file(
+            planned.path,
+            kind=planned.kind,
+            db=db,
+            district_id=planned.district_id,
+            key=key,
+            item_map=item_map,
+            wait_seconds=wait_seconds,
         )
+        results.extend(batches)
+        if on_done is not None:
+            on_done(planned, batches)
     return results
 
 

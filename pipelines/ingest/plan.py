@@ -9,6 +9,7 @@ to load first (students before their attendance).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.contracts import Contract, load_contracts, load_order
@@ -18,9 +19,22 @@ from pipelines.ingest.readers import READABLE_SUFFIXES, sniff_header
 from pipelines.ingest.sources import sniff_kind_hint
 
 
+@dataclass(frozen=True)
+class PlannedFile:
+    """One file to load: where it is, its kind, and the district it belongs to."""
+
+    path: Path
+    kind: str
+    district_id: str = "district"
+
+
 def plan_ingest(
-    paths: Iterable[str | Path], *, kind: str | None = None, item_map: Path | None = None
-) -> list[tuple[Path, str]]:
+    paths: Iterable[str | Path],
+    *,
+    kind: str | None = None,
+    item_map: Path | None = None,
+    district_id: str = "district",
+) -> list[PlannedFile]:
     """Files to load with their kinds, ordered so referenced kinds load first."""
     contracts = load_contracts()
     planned = []
@@ -29,9 +43,10 @@ def plan_ingest(
             raise InputError(
                 "--kind", f"unknown kind {kind!r}", "use one of " + ", ".join(sorted(contracts))
             )
-        planned.append((path, kind or _infer_kind(path, contracts, item_map)))
+        file_kind = kind or _infer_kind(path, contracts, item_map)
+        planned.append(PlannedFile(path, file_kind, district_id))
     order = {k: i for i, k in enumerate(load_order(contracts))}
-    return sorted(planned, key=lambda item: (order[item[1]], str(item[0])))
+    return sorted(planned, key=lambda file: (order[file.kind], str(file.path)))
 
 
 def _infer_kind(path: Path, contracts: dict[str, Contract], item_map: Path | None) -> str:
