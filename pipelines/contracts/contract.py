@@ -10,11 +10,14 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 import yaml
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "schemas"
+#: The contracts, shipped with the package: ``schemas`` links to ``data/schemas/`` in a
+#: source checkout, and holds copies of its YAML files in a built wheel.
+SCHEMA_DIR: Traversable = resources.files(__package__).joinpath("schemas")
 
 #: Contract type -> DuckDB type. Identifiers and codes stay strings (``0888``, ``F08000002``).
 SQL_TYPES = {
@@ -99,7 +102,7 @@ class Contract:
     school_year_column: str | None = None
     school_year_from_date: str | None = None
     standard: str | None = None
-    path: Path | None = field(default=None, compare=False)
+    path: Traversable | None = field(default=None, compare=False)
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -192,13 +195,13 @@ def _column_from_yaml(kind: str, raw: dict) -> Column:
     )
 
 
-def load_contract(path: Path) -> Contract:
-    """Read and check one contract file."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def load_contract(path: Traversable) -> Contract:
+    """Read and check one contract file (a path, or a file of the installed package)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     kind = raw.get("kind")
     if not isinstance(kind, str) or not _NAME.match(kind):
         raise ContractError(f"{path}: kind must be snake_case")
-    if Path(path).stem != kind:
+    if path.name != f"{kind}.yaml":
         raise ContractError(f"{path}: file name must be {kind}.yaml")
     columns = tuple(_column_from_yaml(kind, c) for c in raw.get("columns", ()))
     names = [c.name for c in columns]
@@ -232,14 +235,15 @@ def load_contract(path: Path) -> Contract:
         school_year_column=school_year_column,
         school_year_from_date=school_year_from_date,
         standard=raw.get("standard"),
-        path=Path(path),
+        path=path,
     )
 
 
 @functools.cache
-def load_contracts(directory: Path = SCHEMA_DIR) -> dict[str, Contract]:
+def load_contracts(directory: Traversable = SCHEMA_DIR) -> dict[str, Contract]:
     """All contracts in ``directory``, by kind, with their foreign keys checked."""
-    contracts = {c.kind: c for c in map(load_contract, sorted(Path(directory).glob("*.yaml")))}
+    files = sorted((f for f in directory.iterdir() if f.name.endswith(".yaml")), key=str)
+    contracts = {c.kind: c for c in map(load_contract, files)}
     for contract in contracts.values():
         for column in contract.foreign_keys:
             target = contracts.get(column.referenced_kind)

@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 import math
 import typing
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +66,8 @@ __all__ = [
     "truth_from_dict",
 ]
 
-DEFAULT_TRUTH_PATH = Path(__file__).with_name("truth.yaml")
+#: The default truth, shipped with the package.
+DEFAULT_TRUTH_PATH: Traversable = resources.files(__package__).joinpath("truth.yaml")
 
 
 def load_truth(path: Path | None = None) -> Truth:
@@ -111,7 +114,7 @@ def truth_from_dict(raw: dict[str, Any]) -> Truth:
     return truth
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Traversable) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
