@@ -10,56 +10,12 @@ as aliases; the program's own files use the contract names and ISO dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 import polars as pl
 
-from pipelines.synth import schedule
+from pipelines.synth import schedule, survey_exports
+from pipelines.synth.export_spec import ExportSpec, TextTable
+from pipelines.synth.frames import DistrictFrames
 from pipelines.synth.kinds import KIND_COLUMNS, SIS_HEADERS, SIS_KINDS
-
-if TYPE_CHECKING:
-    from pipelines.synth.district import DistrictFrames
-
-
-@dataclass
-class TextTable:
-    """One sheet (or the whole of a CSV): cells as text under contract column names."""
-
-    frame: pl.DataFrame
-    sheet: str | None = None
-    title: tuple[str, ...] = ()
-
-    @property
-    def header_row(self) -> int:
-        """Spreadsheet row of the header (1 without a title block)."""
-        return len(self.title) + 1 + (1 if self.title else 0)
-
-
-@dataclass
-class ExportSpec:
-    """A file to write: its kind, format, tables and header spellings."""
-
-    file_name: str
-    kind: str
-    file_format: str  # csv | xlsx | qualtrics | google_forms
-    tables: list[TextTable]
-    headers: dict[str, str] = field(default_factory=dict)
-    us_dates: bool = False
-    crlf: bool = False
-    #: column -> xlsx cell type (number, integer, date, text)
-    cell_types: dict[str, str] = field(default_factory=dict)
-    #: for survey exports: the item map written beside the export
-    item_map: dict | None = None
-    school_year: int | None = None
-    #: header rows below the first (a Qualtrics export has two: question texts, import ids)
-    extra_header_rows: tuple[tuple[str, ...], ...] = ()
-    #: further facts for the manifest (a survey export: how many long answers it holds)
-    manifest_extra: dict = field(default_factory=dict)
-
-    @property
-    def rows(self) -> int:
-        return sum(t.frame.height for t in self.tables)
 
 
 def render_text(frame: pl.DataFrame, *, us_dates: bool, yes_no: bool) -> pl.DataFrame:
@@ -178,8 +134,6 @@ def _cost_ledger(costs: pl.DataFrame) -> ExportSpec:
 
 def plan_exports(frames: DistrictFrames) -> list[ExportSpec]:
     """Every export file of a district, in writing order (surveys last)."""
-    from pipelines.synth import survey_exports
-
     kinds = frames.kinds
     plan = []
     for year in frames.truth.calendar.school_year_list:

@@ -11,16 +11,13 @@ exactly these rows are held back.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
-from pipelines.synth.exports import ExportSpec, TextTable
+from pipelines.synth.export_spec import ExportSpec, TextTable
+from pipelines.synth.frames import DistrictFrames
 from pipelines.synth.truth import MessTruth
-
-if TYPE_CHECKING:
-    from pipelines.synth.district import DistrictFrames
 
 ROW_ID = "__row"
 COPY_OF = "__copy_of"

@@ -10,17 +10,13 @@ says which column is which item and what each choice text codes to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import polars as pl
 
 from pipelines.synth import schedule
-from pipelines.synth.exports import ExportSpec, TextTable
+from pipelines.synth.export_spec import ExportSpec, TextTable
+from pipelines.synth.frames import DistrictFrames
 from pipelines.synth.survey_items import STUDENT_ITEMS, TEACHER_ITEMS, Item
 from pipelines.synth.survey_maps import CHOICE_CODES, STAFF_ID_QUESTION, item_map
-
-if TYPE_CHECKING:
-    from pipelines.synth.district import DistrictFrames
 
 QUALTRICS_META = (
     ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"America/Los_Angeles"}'),

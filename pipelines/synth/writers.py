@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from pipelines.synth.exports import ExportSpec, TextTable
+from pipelines.synth.export_spec import ExportSpec, TextTable
 
 #: Timestamp written into every XLSX (zip entries and document properties).
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
