@@ -176,6 +176,19 @@ def list_batches(con: duckdb.DuckDBPyConnection, *, limit: int = 30) -> list[Bat
     return [Batch(*(tuple(v) if isinstance(v, list) else v for v in row)) for row in rows]
 
 
+def last_batch_id(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest batch the warehouse holds, None when it holds none."""
+    return con.execute("SELECT max(batch_id) FROM audit.batches").fetchone()[0]
+
+
+def contract_versions(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The newest contract version each loaded source kind was validated against."""
+    rows = con.execute(
+        "SELECT kind, max(contract_version) FROM audit.batches GROUP BY kind ORDER BY kind"
+    ).fetchall()
+    return dict(rows)
+
+
 def count_quarantined(con: duckdb.DuckDBPyConnection) -> int:
     """Rows held back in all batches."""
     return con.execute("SELECT count(*) FROM audit.quarantine").fetchone()[0]
