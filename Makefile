@@ -40,8 +40,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# `make bench AGAINST=<commit>` also times that commit's ingest in the same run.
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(AGAINST),--against $(AGAINST))
 
 docs: install
 	$(BIN)/outcomes docs

@@ -8,15 +8,21 @@ subprocess so peak memory is its own:
   references, loaded in the same process so great-expectations' one-off start-up is not
   charged to the file, as in a folder ingest).
 
+With ``--against REV``, the same ingest also runs from an export of commit ``REV`` of this
+repository (``git archive``), interleaved with the others, so a change's speed is compared
+with its base on the same machine in the same run.
+
 Reports wall seconds (median of ``--repeat`` runs), the ratio ingest / baseline, rows per
 second and peak resident memory, into ``benchmarks/README.md`` and
-``benchmarks/out/results.json``. Usage: ``python benchmarks/run.py [--rows N] [--repeat K]``.
+``benchmarks/out/results.json``.
+Usage: ``python benchmarks/run.py [--rows N] [--repeat K] [--against REV]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -100,10 +106,14 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "rows": rows, "peak_kib": peak, "stages": []}))
 """
 
+# Runs from this tree or from an export of an earlier commit (its cwd), so it uses only what
+# both offer: pipelines.ingest.ingest_file and ingest_paths, and the batch's counts.
 INGEST = """
 import json, os, resource, sys, time
 from pathlib import Path
 os.environ.setdefault("OUTCOMES_PSEUDONYM_KEY", "benchmark-key-0123456789abcdef")
+import pipelines
+assert Path(pipelines.__file__).resolve().is_relative_to(Path.cwd().resolve()), pipelines.__file__
 from pipelines.ingest import ingest_file, ingest_paths
 db = sys.argv[2]
 folder = Path(sys.argv[1]).parent
@@ -118,15 +128,17 @@ print(json.dumps({"seconds": seconds, "rows": result.rows_accepted, "peak_kib": 
 """
 
 
-def measure(script: str, csv: Path, scratch: Path, run: int) -> dict:
-    """Seconds, rows, peak MB and per-stage seconds of one run in a fresh process."""
-    db = scratch / f"{run}-{abs(hash(script))}.duckdb"
+def measure(script: str, csv: Path, scratch: Path, run: int, tree: Path = ROOT) -> dict:
+    """Seconds, rows, peak MB and per-stage seconds of one run in a fresh process, with the
+    ``pipelines`` package of ``tree`` (this checkout, or an export of another commit)."""
+    db = scratch / f"{run}-{abs(hash((script, str(tree))))}.duckdb"
     output = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script), str(csv), str(db)],
         check=True,
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
     ).stdout
     db.unlink(missing_ok=True)
     measured = json.loads(output.strip().splitlines()[-1])
@@ -134,28 +146,56 @@ def measure(script: str, csv: Path, scratch: Path, run: int) -> dict:
     return measured
 
 
+def median_stages(runs: list[dict]) -> dict[str, float]:
+    """Median seconds of each ingestion stage over ``runs``, in the order they ran."""
+    return {
+        name: round(statistics.median(dict(run["stages"])[name] for run in runs), 2)
+        for name, _ in runs[0]["stages"]
+    }
+
+
+def export_commit(revision: str, scratch: Path) -> tuple[Path, str]:
+    """The files of commit ``revision`` under ``scratch``, and its short hash."""
+    short = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", revision],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tree = scratch / f"tree-{short}"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", short], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree, short
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--against", default=None, help="Also time the ingest of this commit, in the same run."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="outcomes-bench-") as scratch_name:
         scratch = Path(scratch_name)
         paths = write_inputs(scratch, args.rows)
         csv = paths["session_attendance"]
         size_mb = csv.stat().st_size / 1e6
-        baseline, typed, ingest = [], [], []
+        other_tree, other = export_commit(args.against, scratch) if args.against else (None, None)
+        baseline, typed, ingest, ingest_other = [], [], [], []
         for run in range(args.repeat):
             baseline.append(measure(BASELINE, csv, scratch, run))
             typed.append(measure(TYPED, csv, scratch, run))
             ingest.append(measure(INGEST, csv, scratch, run))
+            if other_tree is not None:
+                ingest_other.append(measure(INGEST, csv, scratch, run, tree=other_tree))
     base_s = statistics.median(b["seconds"] for b in baseline)
     ingest_s = statistics.median(i["seconds"] for i in ingest)
     typed_s = statistics.median(t["seconds"] for t in typed)
-    stages = {
-        name: round(statistics.median(dict(i["stages"])[name] for i in ingest), 2)
-        for name, _ in ingest[0]["stages"]
-    }
+    stages = median_stages(ingest)
     results = {
         "rows": args.rows,
         "csv_megabytes": round(size_mb, 1),
@@ -168,6 +208,11 @@ def main() -> None:
         "baseline_peak_mb": round(max(b["peak_mb"] for b in baseline)),
         "ingest_peak_mb": round(max(i["peak_mb"] for i in ingest)),
         "ingest_stage_seconds": stages,
+        "against_commit": other,
+        "against_ingest_seconds": (
+            round(statistics.median(i["seconds"] for i in ingest_other), 2) if other else None
+        ),
+        "against_stage_seconds": median_stages(ingest_other) if other else None,
         "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, "
         f"Python {platform.python_version()}, duckdb {duckdb.__version__}",
     }
@@ -197,6 +242,22 @@ def main() -> None:
     table += "".join(
         f"| {name} | {seconds:.2f} | {seconds / base_s:.2f} |\n" for name, seconds in stages.items()
     )
+    if other:
+        other_s = results["against_ingest_seconds"]
+        table += textwrap.dedent(f"""
+            Against commit `{other}`, its validated ingestion timed in the same runs,
+            interleaved with the others (same file, same machine):
+
+            | measure | at `{other}` | this tree | ratio |
+            | --- | --- | --- | --- |
+            | validated ingestion (s, median of {args.repeat}) | {other_s:.2f} | {ingest_s:.2f} | {ingest_s / other_s:.2f} |
+            """)  # noqa: E501
+        other_stages = results["against_stage_seconds"]
+        table += "".join(
+            f"| {name} (s) | {other_stages.get(name, float('nan')):.2f} | {seconds:.2f} | "
+            f"{seconds / other_stages[name] if other_stages.get(name) else float('nan'):.2f} |\n"
+            for name, seconds in stages.items()
+        )
     text = README.read_text(encoding="utf-8")
     head, rest = text.split(BEGIN, 1)
     README.write_text(head + BEGIN + "\n" + table + END + rest.split(END, 1)[1], encoding="utf-8")
