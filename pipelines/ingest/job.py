@@ -33,6 +33,7 @@ from pipelines.sql_text import quote_ident
 from pipelines.warehouse.audit import Batch, check_key_fingerprint, find_loaded_batch
 from pipelines.warehouse.connection import attach, detach, resolve_db_path
 from pipelines.warehouse.load import copy_known_keys, write_batch
+from pipelines.warehouse.transaction import transaction
 
 #: Test hook: seconds to sleep inside the batch transaction, just before COMMIT, so a test
 #: can kill the process mid-load and check that no partial batch survives.
@@ -69,7 +70,7 @@ def ingest_paths(
 
     Stops at the first file-level error (``InputError``); batches already committed stay.
     """
-    plan = plan_ingest(paths, kind=kind, item_map=item_map, district_id=district_id)
+    plan = plan_ingest(paths, kind=kind, district_id=district_id)
     return ingest_plan(plan, db=db, item_map=item_map, wait_seconds=wait_seconds, on_file=on_file)
 
 
@@ -142,7 +143,6 @@ def ingest_file(
             results.append(
                 _ingest_staged(
                     con,
-                    stage_name,
                     source,
                     db_path=db_path,
                     district_id=district_id,
@@ -161,7 +161,6 @@ def ingest_file(
 
 def _ingest_staged(
     con: duckdb.DuckDBPyConnection,
-    stage_name: str,
     source: StagedSource,
     *,
     db_path: Path,
@@ -226,8 +225,7 @@ def _ingest_staged(
     # Staged rows carry their row numbers, so the warehouse need not keep file order, and
     # unordered inserts run in parallel.
     con.execute("SET preserve_insertion_order = false")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         batch = write_batch(
             con,
             contract,
@@ -240,9 +238,5 @@ def _ingest_staged(
         if pause:
             print(f"pausing {pause:g} s before commit", file=sys.stderr, flush=True)
             time.sleep(pause)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     stopwatch.lap("write (one transaction)")
     return replace(batch, seconds=time.perf_counter() - clock, stage_seconds=tuple(stopwatch.laps))

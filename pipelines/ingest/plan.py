@@ -16,7 +16,7 @@ from pipelines.contracts import Contract, load_contracts, load_order
 from pipelines.errors import InputError
 from pipelines.ingest.columns import infer_kind
 from pipelines.ingest.readers import READABLE_SUFFIXES, sniff_header
-from pipelines.ingest.sources import sniff_kind_hint
+from pipelines.ingest.sources import is_survey_export
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,6 @@ def plan_ingest(
     paths: Iterable[str | Path],
     *,
     kind: str | None = None,
-    item_map: Path | None = None,
     district_id: str = "district",
 ) -> list[PlannedFile]:
     """Files to load with their kinds, ordered so referenced kinds load first."""
@@ -43,16 +42,15 @@ def plan_ingest(
             raise InputError(
                 "--kind", f"unknown kind {kind!r}", "use one of " + ", ".join(sorted(contracts))
             )
-        file_kind = kind or _infer_kind(path, contracts, item_map)
+        file_kind = kind or _infer_kind(path, contracts)
         planned.append(PlannedFile(path, file_kind, district_id))
     order = {k: i for i, k in enumerate(load_order(contracts))}
     return sorted(planned, key=lambda file: (order[file.kind], str(file.path)))
 
 
-def _infer_kind(path: Path, contracts: dict[str, Contract], item_map: Path | None) -> str:
-    hint = sniff_kind_hint(path, item_map)
-    if hint is not None:
-        return hint
+def _infer_kind(path: Path, contracts: dict[str, Contract]) -> str:
+    if is_survey_export(path):
+        return "survey_responses"
     return infer_kind(contracts, sniff_header(path), path.name)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputError
-from pipelines.ingest.readers import file_sha256, stage_file
+from pipelines.ingest.readers import detect_format, file_sha256, read_head, stage_file
 from pipelines.ingest.surveys import detect_survey_layout, load_item_map, reshape_survey
 
 ITEM_MAP_SUFFIX = ".item_map.yaml"
@@ -46,18 +46,18 @@ def item_map_for(path: Path, item_map: Path | None) -> Path | None:
     return beside if beside.exists() else None
 
 
-def sniff_kind_hint(path: Path, item_map: Path | None) -> str | None:
-    """``survey_responses`` for a survey export, else None (the header decides)."""
-    if path.suffix.lower() in {".csv", ".tsv", ".txt"} and detect_survey_layout(path):
-        return "survey_responses"
-    return None
+def is_survey_export(path: Path) -> bool:
+    """Whether ``path`` is a survey tool's export (Qualtrics, Google Forms): text that
+    ``pipelines.ingest.readers`` reads as CSV, with a survey layout's header rows."""
+    head = read_head(path)
+    return detect_format(path, head) == "csv" and detect_survey_layout(path) is not None
 
 
 def stage_source(
     con: duckdb.DuckDBPyConnection, path: Path, *, kind: str, item_map: Path | None
 ) -> Iterator[StagedSource]:
     """Stage ``path`` in ``con`` and yield its sources in load order."""
-    if kind == "survey_responses" and sniff_kind_hint(path, item_map):
+    if kind == "survey_responses" and is_survey_export(path):
         yield from _stage_survey(con, path, item_map_for(path, item_map))
         return
     staged = stage_file(con, path, table="staged")
@@ -86,7 +86,7 @@ def _stage_survey(
             f"write {path.stem}{ITEM_MAP_SUFFIX} beside it or pass --item-map",
         )
     reshaped = reshape_survey(path, load_item_map(item_map))
-    notes = tuple(reshaped.notes) if hasattr(reshaped, "notes") else ()
+    notes = reshaped.notes
     if reshaped.items is not None and len(reshaped.items):
         yield _register_frame(
             con,

@@ -23,6 +23,7 @@ from pipelines.errors import InputError
 from pipelines.sql_text import quote_ident, quote_literal, read_sql
 from pipelines.warehouse.marts import create_marts
 from pipelines.warehouse.spelling import spelled_columns, standard_spelling_sql
+from pipelines.warehouse.transaction import transaction
 
 LAYERS = ("raw", "core", "mart", "audit")
 #: Version of the table layout, kept in ``audit.warehouse_facts``. Layout 2 rebuilds the raw
@@ -120,8 +121,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) ->
     ]
     for contract in load_contracts().values():
         statements += table_ddl(contract, catalog)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _check_layout(con, catalog)
         for statement in statements:
             con.execute(statement)
@@ -130,10 +130,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) ->
             "ON CONFLICT DO NOTHING",
             [LAYOUT_VERSION],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     create_marts(con, catalog)
 
 

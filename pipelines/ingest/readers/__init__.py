@@ -32,6 +32,7 @@ __all__ = [
     "StagedFile",
     "detect_format",
     "file_sha256",
+    "read_head",
     "sniff_header",
     "stage_file",
     "unique_names",
