@@ -313,6 +313,7 @@ RULES: tuple[Rule, ...] = (
         of_column=_pattern,
         words=lambda column: None if column.pattern is None else f"matches `{column.pattern}`",
     ),
+    # GX has no expectation that reads another table's keys.
     Rule(
         "foreign_key",
         of_column=_foreign_key,
