@@ -9,6 +9,17 @@ import pytest
 TEST_KEY = "test-key-0123456789abcdef-not-for-real-data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def session_pseudonym_key(tmp_path_factory):
+    """Fixtures wider than one test (a district ingested once per module) run before the
+    per-test key is set: they get the same key, and never the user's key file either."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OUTCOMES_PSEUDONYM_KEY", TEST_KEY)
+        patch.setenv("OUTCOMES_KEY_FILE", str(tmp_path_factory.mktemp("keys") / "pseudonym.key"))
+        patch.delenv("OUTCOMES_DB", raising=False)
+        yield TEST_KEY
+
+
 @pytest.fixture(autouse=True)
 def pseudonym_key(monkeypatch, tmp_path) -> str:
     """Every test pseudonymizes with a known key and never touches the user's key file."""

@@ -16,6 +16,7 @@ import duckdb
 from pipelines.errors import InputError
 from pipelines.ingest.readers import detect_format, file_sha256, read_head, stage_file
 from pipelines.ingest.surveys import detect_survey_layout, load_item_map, reshape_survey
+from pipelines.sql_text import quote_ident
 
 ITEM_MAP_SUFFIX = ".item_map.yaml"
 
@@ -123,16 +124,19 @@ def _register_frame(con, frame, *, table, path, kind, sha256, file_format, notes
     for column in columns:
         # Same hand-over as the file readers: trimmed text, None for empty cells.
         frame[column] = frame[column].map(_as_text)
-    con.register("_frame", frame)
-    try:
-        selected = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
-        con.execute(
-            f'CREATE OR REPLACE TABLE "{table}" AS '
+    # A cursor of its own: the caller's connection may still hold the unfinished result of
+    # its last query (the batch before was one already loaded), and DuckDB refuses to
+    # register a frame on such a connection. The table lands in the same staging database.
+    with con.cursor() as cursor:
+        cursor.register("_frame", frame)
+        selected = ", ".join(
+            f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in columns
+        )
+        cursor.execute(
+            f"CREATE OR REPLACE TABLE {quote_ident(table)} AS "
             f"SELECT CAST(_row_id AS BIGINT) AS _row_id, "
             f"CAST(_source_row AS BIGINT) AS _source_row, {selected} FROM _frame"
         )
-    finally:
-        con.unregister("_frame")
     return StagedSource(
         path=path,
         display_name=path.name,

@@ -143,8 +143,8 @@ def find_loaded_batch(
         "SELECT batch_id FROM wh.audit.batches WHERE file_sha256 = ? AND kind = ? "
         "AND district_id = ?",
         [sha256, kind, district_id],
-    ).fetchone()
-    return None if loaded is None else loaded[0]
+    ).fetchall()  # all, so no unfinished result is left on the connection
+    return loaded[0][0] if loaded else None
 
 
 def check_key_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str, db_path: Path) -> None:

@@ -93,3 +93,11 @@ def test_raw_layer_has_every_row_each_batch_read(district):
             HAVING count(r._batch_id) + unreadable <> b.rows_read"""
         ).fetchall()
     assert mismatched == []
+
+
+def test_ingesting_the_folder_again_changes_nothing(district):
+    _, first, _, _, db = district
+    folder = next(batch.path for batch in first if batch.kind == "students").parent
+    again = ingest_paths([folder], db=db)
+    assert [batch.status for batch in again] == ["already_loaded"] * len(first)
+    assert [batch.batch_id for batch in again] == [batch.batch_id for batch in first]
