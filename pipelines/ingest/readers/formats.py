@@ -15,6 +15,7 @@ from pipelines.ingest.readers.text import UTF8_BOM, UTF16_BOMS, decode_head
 
 #: File endings ingestion reads; anything else in a folder is listed as skipped.
 READABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet"}
+_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 #: Bytes read to recognise the format and to sniff a CSV's delimiter and header.
 HEAD_SIZE = 64 * 1024
 _RESAVE = "save the data as CSV UTF-8 or .xlsx"
@@ -63,6 +64,14 @@ def detect_format(path: Path, head: bytes) -> str:
         raise _not_a_table(path, "binary data, not text", _RESAVE)
     if not head.removeprefix(UTF8_BOM).strip():
         raise InputError(path.name, "file is empty", "export it again with the data")
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        # Text under a workbook's name: a CSV renamed by hand, or a report saved wrongly.
+        # Reading it as CSV would answer with a puzzling message about its columns.
+        raise InputError(
+            path.name,
+            f"this is not an Excel workbook but text, although its name ends in {path.suffix}",
+            "open it in Excel and save it as .xlsx, or rename it to .csv if it is CSV",
+        )
     return "csv"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.errors import InputError
@@ -15,7 +16,14 @@ from pipelines.sql_text import quote_ident, quote_literal
 
 def parquet_header(path: Path, head: bytes, expected: set[str] | None) -> list[TableColumn]:
     """The file's columns, from its schema (``head`` and ``expected`` are not needed)."""
-    return name_columns(pq.read_schema(path).names)
+    try:
+        return name_columns(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError):
+        raise _damaged(path) from None
+
+
+def _damaged(path: Path) -> InputError:
+    return InputError(path.name, "the Parquet file is damaged", "export it again")
 
 
 def stage_parquet(
@@ -32,7 +40,7 @@ def stage_parquet(
         described = con.execute(f"DESCRIBE SELECT * EXCLUDE (file_row_number) FROM {source}")
         headers, types = zip(*[(row[0], row[1]) for row in described.fetchall()], strict=True)
     except (duckdb.Error, ValueError):
-        raise InputError(path.name, "the Parquet file is damaged", "export it again") from None
+        raise _damaged(path) from None
     columns = name_columns(headers)
     texts = ", ".join(
         f"NULLIF(trim({_parquet_text(quote_ident(c.original), kind)}), '') AS {quote_ident(c.name)}"

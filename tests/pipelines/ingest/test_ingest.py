@@ -340,3 +340,14 @@ def test_each_batch_reports_its_time_per_stage(warehouse_path):
     # Every step after reading is timed inside the batch's own clock, one after another.
     after_read = sum(seconds for _, seconds in result.stage_seconds[1:])
     assert after_read == pytest.approx(result.seconds, abs=0.01)
+
+
+def test_damaged_parquet_among_good_files_is_one_line_and_loads_nothing(warehouse_path, write_file):
+    damaged = write_file("scores.parquet", b"PAR1 not really parquet")
+    result = ingest(warehouse_path, DISTRICT / "staff.csv", damaged)
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        == "error: scores.parquet: the Parquet file is damaged; export it again"
+    )
+    assert not warehouse_path.exists()

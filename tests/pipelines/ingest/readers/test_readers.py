@@ -576,3 +576,18 @@ def test_sniff_header_returns_normalised_names(tmp_path):
     assert sniff_header(FILES / "title_block.csv") == ["student_id", "team_id", "minutes"]
     path = _workbook(tmp_path / "w.xlsx", {"Q1": [["Title"], [], ["Student ID", "Score", None]]})
     assert sniff_header(path) == ["student_id", "score"]
+
+
+def test_damaged_parquet_is_one_line_when_staged_or_when_its_header_is_read(con, write_file):
+    path = write_file("scores.parquet", b"PAR1 not really parquet")
+    assert input_error(con, path) == "scores.parquet: the Parquet file is damaged; export it again"
+    with pytest.raises(InputError, match="^scores.parquet: the Parquet file is damaged"):
+        sniff_header(path)
+
+
+def test_text_named_xlsx_is_not_an_excel_workbook(con, write_file):
+    path = write_file("roster.xlsx", "student_id,name\n0888,Ann\n")
+    assert input_error(con, path) == (
+        "roster.xlsx: this is not an Excel workbook but text, although its name ends in .xlsx; "
+        "open it in Excel and save it as .xlsx, or rename it to .csv if it is CSV"
+    )
