@@ -22,18 +22,29 @@ from pipelines.cli.options import DB_OPTION, console, reports_errors
     default=None,
     help="Item map for survey exports (default: <export>.item_map.yaml beside each export).",
 )
+@click.option(
+    "--keep-extra",
+    "keep_extra",
+    multiple=True,
+    metavar="COLUMN",
+    help="Store this column although the contract does not know it (repeatable); "
+    "pseudonymized if its header names an id. Other unknown columns are never stored.",
+)
 @click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another ingest.")
 @reports_errors
-def ingest(paths, kind, db, district, item_map, wait) -> None:
+def ingest(paths, kind, db, district, item_map, keep_extra, wait) -> None:
     """Validate and load export files (CSV, XLSX, Parquet, survey exports) into the warehouse.
 
     Each file is one batch: loaded whole or not at all. Rows that fail a check are held in
     quarantine with every reason (see `outcomes quarantine`); a file that cannot be read,
-    lacks a required column or is of no known kind is rejected with exit code 2.
+    lacks a required column or is of no known kind is rejected with exit code 2. Columns
+    the contract does not know are not stored, only named in the batch's audit.
 
     Example: outcomes ingest exports/students.csv exports/panel_scores.xlsx
+
+    Example: outcomes ingest sds/student.csv --kind students --keep-extra "Bus Route"
     """
-    from pipelines.ingest import ingest_paths
+    from pipelines.ingest import IngestOptions, ingest_paths
     from pipelines.warehouse.connection import resolve_db_path
 
     with console.status("planning") as status:
@@ -42,8 +53,7 @@ def ingest(paths, kind, db, district, item_map, wait) -> None:
             db=db,
             kind=kind,
             district_id=district,
-            item_map=item_map,
-            wait_seconds=wait,
+            options=IngestOptions(item_map=item_map, keep_extra=keep_extra, wait_seconds=wait),
             on_file=lambda file: status.update(f"loading {file.path.name} as {file.kind}"),
         )
     _print_batches(results)
@@ -88,7 +98,8 @@ def _print_batches(results) -> None:
         )
         notes.extend(f"{r.file_name}: {note}" for note in r.notes)
         if r.extra_columns:
-            notes.append(f"{r.file_name}: extra columns kept in raw: {', '.join(r.extra_columns)}")
+            kept = ", ".join(r.extra_columns)
+            notes.append(f"{r.file_name}: kept beyond the contract (--keep-extra): {kept}")
         if r.dropped_columns:
             notes.append(f"{r.file_name}: not stored: {', '.join(r.dropped_columns)}")
         if r.formula_like_cells:

@@ -11,11 +11,13 @@ routed to quarantine -> ``pipelines.warehouse.load`` written in one transaction.
 """
 
 from pipelines.ingest.job import ingest_file, ingest_paths, ingest_plan
+from pipelines.ingest.options import IngestOptions
 from pipelines.ingest.plan import PlannedFile, discover_files, plan_ingest
 from pipelines.warehouse.audit import Batch
 
 __all__ = [
     "Batch",
+    "IngestOptions",
     "PlannedFile",
     "discover_files",
     "ingest_file",

@@ -23,7 +23,13 @@ import duckdb
 
 from pipelines.contracts import load_contracts
 from pipelines.contracts.rules import reference_table
-from pipelines.ingest.columns import drop_personal_extras, map_columns, require_columns
+from pipelines.ingest.columns import (
+    ColumnMapping,
+    drop_personal_extras,
+    map_columns,
+    require_columns,
+)
+from pipelines.ingest.options import IngestOptions
 from pipelines.ingest.plan import PlannedFile, plan_ingest
 from pipelines.ingest.pseudonymize import key_fingerprint, load_key
 from pipelines.ingest.sources import StagedSource, stage_source
@@ -41,6 +47,7 @@ PAUSE_BEFORE_COMMIT_ENV = "OUTCOMES_PAUSE_BEFORE_COMMIT"
 #: Memory the staging database may use before it spills to disk (a 2 GB file must not
 #: need 2 GB of memory).
 STAGING_MEMORY_LIMIT = os.environ.get("OUTCOMES_STAGING_MEMORY", "2GB")
+DEFAULT_OPTIONS = IngestOptions()
 
 
 class _Stopwatch:
@@ -62,8 +69,7 @@ def ingest_paths(
     db: str | Path | None = None,
     kind: str | None = None,
     district_id: str = "district",
-    item_map: Path | None = None,
-    wait_seconds: float = 60,
+    options: IngestOptions = DEFAULT_OPTIONS,
     on_file: Callable[[PlannedFile], None] | None = None,
 ) -> list[Batch]:
     """Ingest every file under ``paths`` (files or folders), referenced kinds first.
@@ -71,15 +77,14 @@ def ingest_paths(
     Stops at the first file-level error (``InputError``); batches already committed stay.
     """
     plan = plan_ingest(paths, kind=kind, district_id=district_id)
-    return ingest_plan(plan, db=db, item_map=item_map, wait_seconds=wait_seconds, on_file=on_file)
+    return ingest_plan(plan, db=db, options=options, on_file=on_file)
 
 
 def ingest_plan(
     plan: Iterable[PlannedFile],
     *,
     db: str | Path | None = None,
-    item_map: Path | None = None,
-    wait_seconds: float = 60,
+    options: IngestOptions = DEFAULT_OPTIONS,
     on_file: Callable[[PlannedFile], None] | None = None,
     on_done: Callable[[PlannedFile, list[Batch]], None] | None = None,
 ) -> list[Batch]:
@@ -100,8 +105,7 @@ def ingest_plan(
             db=db,
             district_id=planned.district_id,
             key=key,
-            item_map=item_map,
-            wait_seconds=wait_seconds,
+            options=options,
         )
         results.extend(batches)
         if on_done is not None:
@@ -116,8 +120,7 @@ def ingest_file(
     db: str | Path | None = None,
     district_id: str = "district",
     key: bytes | None = None,
-    item_map: Path | None = None,
-    wait_seconds: float = 60,
+    options: IngestOptions = DEFAULT_OPTIONS,
 ) -> list[Batch]:
     """Ingest one file (a survey export also loads its item definitions first)."""
     key = key if key is not None else load_key()
@@ -138,7 +141,7 @@ def ingest_file(
     try:
         install_macros(con)
         stopwatch = _Stopwatch()
-        for source in stage_source(con, Path(path), kind=kind, item_map=item_map):
+        for source in stage_source(con, Path(path), kind=kind, options=options):
             stopwatch.lap("read")
             results.append(
                 _ingest_staged(
@@ -147,7 +150,7 @@ def ingest_file(
                     db_path=db_path,
                     district_id=district_id,
                     key=key,
-                    wait_seconds=wait_seconds,
+                    options=options,
                     stopwatch=stopwatch,
                 )
             )
@@ -166,13 +169,13 @@ def _ingest_staged(
     db_path: Path,
     district_id: str,
     key: bytes,
-    wait_seconds: float,
+    options: IngestOptions,
     stopwatch: _Stopwatch,
 ) -> Batch:
     started = datetime.now()
     clock = time.perf_counter()
     contract = load_contracts()[source.kind]
-    mapping = map_columns(contract, source.columns)
+    mapping = map_columns(contract, source.columns, keep_extra=options.keep_extra)
     require_columns(contract, mapping, source.display_name)
     mapping = drop_personal_extras(con, source.table, mapping)
     date_formats = build_typed_table(con, contract, mapping, key=key, source=source.table)
@@ -181,7 +184,7 @@ def _ingest_staged(
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(source.table)}")
     stopwatch.lap("type and pseudonymize")
 
-    attach(con, db_path, wait_seconds=wait_seconds)
+    attach(con, db_path, wait_seconds=options.wait_seconds)
     check_key_fingerprint(con, key_fingerprint(key), db_path)
     batch = Batch(
         batch_id=None,
@@ -220,7 +223,7 @@ def _ingest_staged(
         validation_success=validation.success,
         validation_engine=validation.engine,
         date_formats=date_formats,
-        notes=source.notes,
+        notes=source.notes + _column_notes(mapping),
     )
     # Staged rows carry their row numbers, so the warehouse need not keep file order, and
     # unordered inserts run in parallel.
@@ -240,3 +243,17 @@ def _ingest_staged(
             time.sleep(pause)
     stopwatch.lap("write (one transaction)")
     return replace(batch, seconds=time.perf_counter() - clock, stage_seconds=tuple(stopwatch.laps))
+
+
+def _column_notes(mapping: ColumnMapping) -> tuple[str, ...]:
+    """What the operator should know about the columns beyond the contract."""
+    notes = []
+    if mapping.pseudonymized_extra:
+        kept = ", ".join(mapping.pseudonymized_extra)
+        notes.append(f"kept as pseudonyms (their headers name ids): {kept}")
+    if mapping.keepable:
+        notes.append(
+            "to store a column the contract does not know, pass --keep-extra NAME "
+            "(here: " + ", ".join(mapping.keepable) + ")"
+        )
+    return tuple(notes)

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputError
+from pipelines.ingest.options import IngestOptions
 from pipelines.ingest.readers import detect_format, file_sha256, read_head, stage_file
 from pipelines.ingest.surveys import detect_survey_layout, load_item_map, reshape_survey
 from pipelines.sql_text import quote_ident
@@ -55,11 +56,11 @@ def is_survey_export(path: Path) -> bool:
 
 
 def stage_source(
-    con: duckdb.DuckDBPyConnection, path: Path, *, kind: str, item_map: Path | None
+    con: duckdb.DuckDBPyConnection, path: Path, *, kind: str, options: IngestOptions
 ) -> Iterator[StagedSource]:
     """Stage ``path`` in ``con`` and yield its sources in load order."""
     if kind == "survey_responses" and is_survey_export(path):
-        yield from _stage_survey(con, path, item_map_for(path, item_map))
+        yield from _stage_survey(con, path, item_map_for(path, options.item_map))
         return
     staged = stage_file(con, path, table="staged")
     yield StagedSource(

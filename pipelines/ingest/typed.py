@@ -44,8 +44,9 @@ def build_typed_table(
     """Create ``target``: typed, pseudonymized columns beside the text they came from.
 
     Adds ``_row_id`` (unique per staged row), ``_source_row``, ``_sheet``, ``_extra`` (the
-    extra columns as JSON text) and ``_key_hash`` (over the primary key, for the duplicate
-    search). A row's values are hashed only where they are compared (``row_hash_sql``).
+    kept extra columns as JSON text, pseudonymized where their headers name identifiers)
+    and ``_key_hash`` (over the primary key, for the duplicate search). A row's values are
+    hashed only where they are compared (``row_hash_sql``).
 
     Returns the file's own date spelling per date column (a ``strftime`` format such as
     ``%m/%d/%Y``) where most of its dates share one: core keeps a date's text only where it
@@ -59,18 +60,23 @@ def build_typed_table(
         "s._sheet" if has_sheet else "CAST(NULL AS VARCHAR) AS _sheet",
     ]
     joins = []
+
+    def pseudonymized(file_column: str, lookup: str) -> str:
+        """SQL of the column's pseudonyms, joined from a lookup of its distinct values."""
+        _register_pseudonyms(con, source, file_column, lookup, key)
+        joins.append(
+            f"LEFT JOIN {quote_ident(lookup)} "
+            f"ON {quote_ident(lookup)}.original = s.{quote_ident(file_column)}"
+        )
+        return f"{quote_ident(lookup)}.pseudonym"
+
     for column in contract.stored_columns:
         file_column = mapping.matched.get(column.name)
         # The readers hand over trimmed text with NULL for empty cells (see
         # pipelines.ingest.readers), so no per-cell trimming is repeated here.
         text = "CAST(NULL AS VARCHAR)" if file_column is None else f"s.{quote_ident(file_column)}"
         if column.is_pseudonymized and file_column is not None:
-            lookup = f"p_{column.name}"
-            _register_pseudonyms(con, source, file_column, lookup, key)
-            joins.append(
-                f"LEFT JOIN {quote_ident(lookup)} ON {quote_ident(lookup)}.original = {text}"
-            )
-            typed = f"{quote_ident(lookup)}.pseudonym"
+            typed = pseudonymized(file_column, f"p_{column.name}")
         elif column.type == "varchar":
             typed = _code_sql(text, column.allowed) if column.allowed is not None else text
         elif file_column is None:
@@ -86,7 +92,15 @@ def build_typed_table(
         if text_column(column) != column.name:
             selects.append(f"{text} AS {quote_ident(text_column(column))}")
     if mapping.extra:
-        pairs = ", ".join(f"{quote_ident(c)} := s.{quote_ident(c)}" for c in mapping.extra)
+        pairs = ", ".join(
+            f"{quote_ident(c)} := "
+            + (
+                pseudonymized(c, f"p_extra_{position}")
+                if c in mapping.pseudonymized_extra
+                else f"s.{quote_ident(c)}"
+            )
+            for position, c in enumerate(mapping.extra)
+        )
         selects.append(f"CAST(to_json(struct_pack({pairs})) AS VARCHAR) AS _extra")
     else:
         selects.append("CAST(NULL AS VARCHAR) AS _extra")

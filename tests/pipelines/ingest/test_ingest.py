@@ -266,14 +266,44 @@ def test_mixed_encodings_are_rejected_naming_the_row(warehouse_path, write_file)
     assert "staff.csv" in result.output and "row 5" in result.output
 
 
-def test_extra_columns_are_kept_in_raw_and_reported(warehouse_path, write_file):
-    text = (DISTRICT / "staff.csv").read_text().splitlines()
-    text = [text[0] + ",Locker"] + [line + f",L{i}" for i, line in enumerate(text[1:])]
-    result = ingest(warehouse_path, write_file("staff.csv", "\n".join(text) + "\n"))
+def staff_with(write_file, header: str, values: list[str]):
+    """The fixture's staff file with one more column."""
+    lines = (DISTRICT / "staff.csv").read_text().splitlines()
+    lines = [lines[0] + f",{header}"] + [
+        f"{line},{v}" for line, v in zip(lines[1:], values, strict=True)
+    ]
+    return write_file("staff.csv", "\n".join(lines) + "\n")
+
+
+def test_a_column_the_contract_does_not_know_is_named_in_the_audit_not_stored(
+    warehouse_path, write_file
+):
+    result = ingest(warehouse_path, staff_with(write_file, "Locker", ["L0", "L1", "L2"]))
     assert result.exit_code == 0, result.output
-    assert "Locker" in result.output or "locker" in result.output
+    assert "pass --keep-extra NAME" in result.output
+    assert query(warehouse_path, "SELECT DISTINCT _extra FROM raw.staff") == [(None,)]
+    (dropped,) = query(warehouse_path, "SELECT dropped_columns FROM audit.batches")[0]
+    assert dropped == ["last_name", "first_name", "email", "locker"]  # names, e-mail, locker
+
+
+def test_a_kept_column_is_stored_and_an_id_among_them_pseudonymized(
+    warehouse_path, write_file, pseudonym_key
+):
+    path = staff_with(write_file, "Badge Number", ["B0", "B1", "B2"])
+    result = ingest(warehouse_path, path, "--keep-extra", "Badge Number")
+    assert result.exit_code == 0, result.output
     extras = query(warehouse_path, "SELECT _extra FROM raw.staff ORDER BY _source_row")
-    assert extras[0][0] == '{"locker":"L0"}'
+    badge = pseudonym(pseudonym_key.encode(), "B0")
+    assert extras[0][0] == f'{{"badge_number":"{badge}"}}'
+    assert query(warehouse_path, "SELECT extra_columns FROM audit.batches") == [(["badge_number"],)]
+
+
+def test_keeping_a_password_column_is_refused_and_loads_nothing(warehouse_path, write_file):
+    path = staff_with(write_file, "Password", ["hunter2", "hunter3", "hunter4"])
+    result = ingest(warehouse_path, path, "--keep-extra", "Password")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: --keep-extra: column password: password looks like")
+    assert not warehouse_path.exists()
 
 
 def test_formula_like_cells_are_stored_as_text_and_counted(loaded_rosters, write_file):

@@ -54,10 +54,35 @@ def test_headers_map_through_aliases(students):
     assert mapping.missing_required == ()
 
 
-def test_extra_column_that_looks_personal_is_dropped_not_kept(students):
-    mapping = map_columns(students, ["student_id", "school", "grade", "sex", "Parent Phone", "Bus"])
-    assert mapping.dropped == ("Parent Phone",)
-    assert mapping.extra == ("Bus",)
+def test_a_column_the_contract_does_not_know_is_not_stored_unless_kept(students):
+    columns = ["student_id", "school", "grade", "sex", "Parent Phone", "Bus"]
+    mapping = map_columns(students, columns)
+    assert (mapping.extra, mapping.dropped, mapping.keepable) == (
+        (),
+        ("Parent Phone", "Bus"),
+        ("Bus",),
+    )
+    kept = map_columns(students, columns, keep_extra=["bus"])
+    assert (kept.extra, kept.dropped, kept.pseudonymized_extra) == (("Bus",), ("Parent Phone",), ())
+
+
+def test_a_kept_column_whose_header_names_an_id_is_pseudonymized(students):
+    columns = ["SIS ID", "school", "grade", "sex", "Student Number", "Locker No"]
+    mapping = map_columns(students, columns, keep_extra=["Locker No"])
+    assert mapping.matched["student_unique_id"] == "SIS ID"
+    assert mapping.extra == ("Locker No",)
+    assert mapping.pseudonymized_extra == ("Locker No",)
+    assert "Student Number" in mapping.dropped
+
+
+@pytest.mark.parametrize("header", ["Password", "Username", "Parent Name", "Home Phone"])
+def test_personal_data_and_secrets_are_never_kept(students, header):
+    with pytest.raises(InputError) as caught:
+        map_columns(students, ["student_id", "school", "grade", "sex", header], keep_extra=[header])
+    assert caught.value.line() == (
+        f"--keep-extra: column {header}: {header} looks like personal data or a secret, which "
+        f"is never stored; take {header} out of --keep-extra"
+    )
 
 
 def test_extra_column_holding_email_addresses_is_dropped(students, con):
@@ -66,8 +91,9 @@ def test_extra_column_holding_email_addresses_is_dropped(students, con):
         ["student_id", "school", "grade", "sex", "contact2"],
         [["1", "A", "9", "F", "kid@example.org"]],
     )
+    columns = ["student_id", "school", "grade", "sex", "contact2"]
     mapping = drop_personal_extras(
-        con, "staged", map_columns(students, ["student_id", "school", "grade", "sex", "contact2"])
+        con, "staged", map_columns(students, columns, keep_extra=["contact2"])
     )
     assert "contact2" in mapping.dropped
     assert mapping.extra == ()

@@ -1,0 +1,26 @@
+"""What the operator says about the files of one ingest: the command's options, in one record.
+
+Every step that reads an operator's choice takes it from ``IngestOptions``, so a new option
+is a field here and a flag of ``outcomes ingest``, not an argument threaded through five
+functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """The operator's choices for one ingest command."""
+
+    #: The item map that says which column of a survey export is which item (default:
+    #: ``<export>.item_map.yaml`` beside each export).
+    item_map: Path | None = None
+    #: Columns the contract does not know whose values may be stored, by header. Nothing
+    #: else beyond the contract is stored; a kept column that looks like an identifier is
+    #: pseudonymized like the contract's own identifiers.
+    keep_extra: tuple[str, ...] = ()
+    #: Seconds to wait for another ingest to release the warehouse.
+    wait_seconds: float = 60
