@@ -30,9 +30,24 @@ from pipelines.cli.options import DB_OPTION, console, reports_errors
     help="Store this column although the contract does not know it (repeatable); "
     "pseudonymized if its header names an id. Other unknown columns are never stored.",
 )
+@click.option(
+    "--rename",
+    "rename",
+    multiple=True,
+    metavar="'HEADER=column'",
+    help="Read a header of yours as a contract column (repeatable), e.g. "
+    "--rename 'Home Campus=school_id'.",
+)
+@click.option(
+    "--column-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A YAML file of renames for every file (default: <export>.column_map.yaml beside "
+    "each export, if there is one).",
+)
 @click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another ingest.")
 @reports_errors
-def ingest(paths, kind, db, district, item_map, keep_extra, wait) -> None:
+def ingest(paths, kind, db, district, item_map, keep_extra, rename, column_map, wait) -> None:
     """Validate and load export files (CSV, XLSX, Parquet, survey exports) into the warehouse.
 
     Each file is one batch: loaded whole or not at all. Rows that fail a check are held in
@@ -43,17 +58,28 @@ def ingest(paths, kind, db, district, item_map, keep_extra, wait) -> None:
     Example: outcomes ingest exports/students.csv exports/panel_scores.xlsx
 
     Example: outcomes ingest sds/student.csv --kind students --keep-extra "Bus Route"
+
+    Example: outcomes ingest roster.csv --rename "Home Campus=school_id"
     """
     from pipelines.ingest import IngestOptions, ingest_paths
+    from pipelines.ingest.column_map import load_column_map, parse_renames
     from pipelines.warehouse.connection import resolve_db_path
 
+    if column_map is not None:
+        load_column_map(column_map)  # a broken map is refused before any file is read
     with console.status("planning") as status:
         results = ingest_paths(
             paths,
             db=db,
             kind=kind,
             district_id=district,
-            options=IngestOptions(item_map=item_map, keep_extra=keep_extra, wait_seconds=wait),
+            options=IngestOptions(
+                item_map=item_map,
+                keep_extra=keep_extra,
+                renames=parse_renames(rename),
+                column_map=column_map,
+                wait_seconds=wait,
+            ),
             on_file=lambda file: status.update(f"loading {file.path.name} as {file.kind}"),
         )
     _print_batches(results)

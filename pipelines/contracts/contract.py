@@ -55,6 +55,9 @@ class Column:
     pattern: str | None = None
     references: str | None = None
     aliases: tuple[str, ...] = ()
+    #: Other spellings of allowed codes that exports write (``m`` for ``male``), keyed by
+    #: ``code_key``; a file's ``M`` or ``Male`` is read as the code ``male``.
+    spellings: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def sql_type(self) -> str:
@@ -127,20 +130,37 @@ class Contract:
         return tuple(c for c in self.columns if c.references)
 
     def header_names(self) -> dict[str, str]:
-        """Normalised header name or alias -> contract column name."""
+        """``header_key`` of each column's name and aliases -> contract column name."""
         names: dict[str, str] = {}
         for column in self.columns:
-            names[normalize_header(column.name)] = column.name
-            for alias in column.aliases:
-                names[normalize_header(alias)] = column.name
+            for spelling in (column.name, *column.aliases):
+                names[header_key(spelling)] = column.name
         return names
 
 
 def normalize_header(name: str) -> str:
-    """Header text -> comparable name: ``' Student ID\\ufeff'`` -> ``'student_id'``."""
-    text = name.replace("\ufeff", "").strip().lower()
+    """Header text -> a snake_case column name: ``' StudentID\\ufeff'`` -> ``'student_id'``.
+
+    A lower-case letter or digit followed by a capital starts a new word (``SchoolID`` is
+    ``school_id``), as does the last capital of a run before a lower-case letter
+    (``SISStudent`` is ``sis_student``).
+    """
+    text = name.replace("\ufeff", "").strip()
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", text).lower()
     text = re.sub(r"[^0-9a-z]+", "_", text)
     return text.strip("_")
+
+
+def header_key(name: str) -> str:
+    """What headers are compared by: letters and digits only, lower case. ``StudentID``,
+    ``Student ID``, ``student_id`` and ``STUDENT-ID`` are all ``studentid``."""
+    return re.sub(r"[^0-9a-z]", "", name.replace("\ufeff", "").lower())
+
+
+def code_key(text: str) -> str:
+    """What code spellings are compared by, as ingestion normalises codes: lower case,
+    spaces and hyphens as one underscore (``Non-Binary`` is ``non_binary``)."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
 def text_column(column: Column) -> str:
@@ -179,6 +199,12 @@ def _column_from_yaml(kind: str, raw: dict) -> Column:
     if not raw.get("description"):
         raise ContractError(f"{where}: every column needs a description")
     allowed = raw.get("allowed")
+    spellings = {code_key(str(k)): str(v) for k, v in (raw.get("spellings") or {}).items()}
+    if spellings and allowed is None:
+        raise ContractError(f"{where}: spellings need allowed codes to spell")
+    wrong = sorted(v for v in spellings.values() if v not in {str(a) for a in allowed or ()})
+    if wrong:
+        raise ContractError(f"{where}: spellings name codes that are not allowed: {wrong}")
     return Column(
         name=name,
         type=raw["type"],
@@ -192,6 +218,7 @@ def _column_from_yaml(kind: str, raw: dict) -> Column:
         pattern=raw.get("pattern"),
         references=references,
         aliases=tuple(raw.get("aliases", ())),
+        spellings=spellings,
     )
 
 

@@ -195,6 +195,16 @@ def _between(column: Column) -> Check | None:
     )
 
 
+def _code_words(column: Column) -> str | None:
+    if column.allowed is None:
+        return None
+    words = code_list(column.allowed)
+    if column.spellings:
+        spelled = ", ".join(f"`{key}` as `{code}`" for key, code in column.spellings.items())
+        words += f" (also read: {spelled})"
+    return words
+
+
 def _range_words(column: Column) -> str | None:
     low, high = column.minimum, column.maximum
     if low is not None and high is not None:
@@ -294,7 +304,7 @@ RULES: tuple[Rule, ...] = (
             "column": check.column,
             "value_set": list(check.value_set or ()),
         },
-        words=lambda column: None if column.allowed is None else code_list(column.allowed),
+        words=_code_words,
     ),
     Rule(
         "between",

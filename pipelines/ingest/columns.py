@@ -14,12 +14,13 @@ it is personal data or a secret.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 import duckdb
 
-from pipelines.contracts import Contract, normalize_header
+from pipelines.contracts import Column, Contract, header_key, normalize_header
 from pipelines.errors import InputError
 from pipelines.sql_text import quote_ident, quote_literal
 
@@ -56,10 +57,18 @@ class ColumnMapping:
 
 
 def map_columns(
-    contract: Contract, file_columns: Sequence[str], *, keep_extra: Sequence[str] = ()
+    contract: Contract,
+    file_columns: Sequence[str],
+    *,
+    keep_extra: Sequence[str] = (),
+    renames: Mapping[str, str] | None = None,
 ) -> ColumnMapping:
-    """Match normalised file headers to contract columns (first match wins); of the other
-    columns, store only those named in ``keep_extra`` (also compared normalised).
+    """Match file headers to contract columns by their ``header_key`` (first match wins);
+    of the other columns, store only those named in ``keep_extra``.
+
+    ``renames`` (file header -> contract column, from ``--rename`` or a column map) come
+    before the contract's own names and aliases; a rename to a column this contract does
+    not have is for another kind, and ignored here.
 
     Raises
     ------
@@ -68,21 +77,31 @@ def map_columns(
         secret: such a column is never stored.
     """
     names = contract.header_names()
-    wanted = {normalize_header(name) for name in keep_extra}
+    renamed = {
+        header_key(header): column
+        for header, column in (renames or {}).items()
+        if column in contract.column_names
+    }
+    targets = {c: renamed.get(header_key(c)) or names.get(header_key(c)) for c in file_columns}
+    # A rename wins over an alias of the same column elsewhere in the file.
+    first = [c for c in file_columns if header_key(c) in renamed]
+    first += [c for c in file_columns if c not in first]
+    wanted = {header_key(name) for name in keep_extra}
     matched: dict[str, str] = {}
+    for file_column in first:
+        target = targets[file_column]
+        if target is not None and target not in matched:
+            matched[target] = file_column
     extra: list[str] = []
     dropped: list[str] = []
     keepable: list[str] = []
     for file_column in file_columns:
-        header = normalize_header(file_column)
-        target = names.get(header)
-        if target is not None and target not in matched:
-            if contract.column(target).is_stored:
-                matched[target] = file_column
-            else:
+        target = targets[file_column]
+        if matched.get(target) == file_column:
+            if not contract.column(target).is_stored:
                 dropped.append(file_column)
-        elif _PERSONAL_HEADER.search(header):
-            if header in wanted:
+        elif _PERSONAL_HEADER.search(normalize_header(file_column)):
+            if header_key(file_column) in wanted:
                 raise InputError(
                     "--keep-extra",
                     f"{file_column} looks like personal data or a secret, which is never stored",
@@ -90,11 +109,12 @@ def map_columns(
                     column=file_column,
                 )
             dropped.append(file_column)
-        elif header in wanted:
+        elif header_key(file_column) in wanted:
             extra.append(file_column)
         else:
             dropped.append(file_column)
             keepable.append(file_column)
+    matched = {t: c for t, c in matched.items() if contract.column(t).is_stored}
     missing = tuple(c.name for c in contract.required_columns if c.name not in matched)
     identifiers = tuple(c for c in extra if _IDENTIFIER_HEADER.search(normalize_header(c)))
     return ColumnMapping(
@@ -102,18 +122,40 @@ def map_columns(
     )
 
 
-def infer_kind(contracts: dict[str, Contract], file_columns: Sequence[str], file: str) -> str:
-    """The kind whose required columns a header has, preferring the most columns matched."""
+def infer_kind(
+    contracts: dict[str, Contract],
+    file_columns: Sequence[str],
+    file: str,
+    *,
+    renames: Mapping[str, str] | None = None,
+) -> str:
+    """The kind whose required columns a header has, preferring the most columns matched.
+
+    Raises
+    ------
+    InputError
+        When no kind's required columns are all there (naming the closest kind and what it
+        lacks), or two kinds fit equally well.
+    """
     scored = []
+    closest = None
     for contract in contracts.values():
-        mapping = map_columns(contract, file_columns)
+        mapping = map_columns(contract, file_columns, renames=renames)
         if not mapping.missing_required:
             scored.append((len(mapping.matched), len(contract.required_columns), contract.kind))
+        found = len(contract.required_columns) - len(mapping.missing_required)
+        if closest is None or found > closest[0]:
+            closest = (found, contract, mapping)
     if not scored:
+        found, contract, mapping = closest
+        lacks = ", ".join(mapping.missing_required)
+        header = ", ".join(list(file_columns)[:6])
+        near = f"; closest is {contract.kind}, which also needs {lacks}" if found else ""
         raise InputError(
             file,
-            "its header matches no source kind (" + ", ".join(list(file_columns)[:6]) + ")",
-            "check that this is a district export, or pass --kind and see which columns it lacks",
+            f"its header matches no source kind ({header}){near}",
+            "check that this is a district export; if it is, pass --kind and "
+            "--rename 'YOUR HEADER=contract_column' for the columns it names differently",
         )
     scored.sort(reverse=True)
     if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
@@ -126,17 +168,39 @@ def infer_kind(contracts: dict[str, Contract], file_columns: Sequence[str], file
 
 
 def require_columns(contract: Contract, mapping: ColumnMapping, file: str) -> None:
-    """Reject a file that lacks a required column: no row of it could be loaded."""
-    if mapping.missing_required:
-        missing = ", ".join(mapping.missing_required)
-        aliases = contract.column(mapping.missing_required[0]).aliases
-        hint = f" (also accepted: {', '.join(aliases)})" if aliases else ""
-        raise InputError(
-            file,
-            f"required column {missing} is missing for kind {contract.kind}",
-            f"add the column{hint}, or pass the right --kind",
-            column=mapping.missing_required[0],
+    """Reject a file that lacks a required column: no row of it could be loaded. The
+    message names the file's unmatched header closest to the first missing column."""
+    if not mapping.missing_required:
+        return
+    missing = mapping.missing_required[0]
+    column = contract.column(missing)
+    unmatched = [c for c in mapping.dropped + mapping.extra if c not in mapping.matched.values()]
+    nearest = _nearest_header(column, unmatched)
+    problem = f"required column {', '.join(mapping.missing_required)} is missing for kind "
+    problem += contract.kind + (f" (closest header: {nearest})" if nearest else "")
+    if nearest:
+        fix = f"if {nearest} is {missing}, pass --rename '{nearest}={missing}'"
+    else:
+        accepted = f" (also accepted: {', '.join(column.aliases)})" if column.aliases else ""
+        fix = (
+            f"add the column{accepted}, or pass --rename 'YOUR HEADER={missing}', "
+            "or pass the right --kind"
         )
+    raise InputError(file, problem, fix, column=missing)
+
+
+def _nearest_header(column: Column, headers: Sequence[str]) -> str | None:
+    """The header most like the column's name or an alias of it, if any is much alike."""
+    spellings = [header_key(s) for s in (column.name, *column.aliases)]
+    best = None
+    for header in headers:
+        key = header_key(header)
+        score = max(SequenceMatcher(None, key, s).ratio() for s in spellings)
+        if any(s in key or key in s for s in spellings if len(s) >= 3 and len(key) >= 3):
+            score = max(score, 0.8)  # 'schoolsisid' holds 'school': a likely rename
+        if score >= 0.6 and (best is None or score > best[0]):
+            best = (score, header)
+    return best[1] if best else None
 
 
 def drop_personal_extras(

@@ -23,13 +23,14 @@ import duckdb
 
 from pipelines.contracts import load_contracts
 from pipelines.contracts.rules import reference_table
+from pipelines.ingest.column_map import renames_for
 from pipelines.ingest.columns import (
     ColumnMapping,
     drop_personal_extras,
     map_columns,
     require_columns,
 )
-from pipelines.ingest.options import IngestOptions
+from pipelines.ingest.options import DEFAULT_OPTIONS, IngestOptions
 from pipelines.ingest.plan import PlannedFile, plan_ingest
 from pipelines.ingest.pseudonymize import key_fingerprint, load_key
 from pipelines.ingest.sources import StagedSource, stage_source
@@ -47,7 +48,6 @@ PAUSE_BEFORE_COMMIT_ENV = "OUTCOMES_PAUSE_BEFORE_COMMIT"
 #: Memory the staging database may use before it spills to disk (a 2 GB file must not
 #: need 2 GB of memory).
 STAGING_MEMORY_LIMIT = os.environ.get("OUTCOMES_STAGING_MEMORY", "2GB")
-DEFAULT_OPTIONS = IngestOptions()
 
 
 class _Stopwatch:
@@ -76,7 +76,7 @@ def ingest_paths(
 
     Stops at the first file-level error (``InputError``); batches already committed stay.
     """
-    plan = plan_ingest(paths, kind=kind, district_id=district_id)
+    plan = plan_ingest(paths, kind=kind, district_id=district_id, options=options)
     return ingest_plan(plan, db=db, options=options, on_file=on_file)
 
 
@@ -175,7 +175,8 @@ def _ingest_staged(
     started = datetime.now()
     clock = time.perf_counter()
     contract = load_contracts()[source.kind]
-    mapping = map_columns(contract, source.columns, keep_extra=options.keep_extra)
+    _, renames = renames_for(source.path, options.renames, options.column_map)
+    mapping = map_columns(contract, source.columns, keep_extra=options.keep_extra, renames=renames)
     require_columns(contract, mapping, source.display_name)
     mapping = drop_personal_extras(con, source.table, mapping)
     date_formats = build_typed_table(con, contract, mapping, key=key, source=source.table)

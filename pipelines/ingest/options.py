@@ -7,7 +7,8 @@ functions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -22,5 +23,15 @@ class IngestOptions:
     #: else beyond the contract is stored; a kept column that looks like an identifier is
     #: pseudonymized like the contract's own identifiers.
     keep_extra: tuple[str, ...] = ()
+    #: File header -> contract column, for headers a district spells its own way
+    #: (``--rename``); they win over a column map's.
+    renames: Mapping[str, str] = field(default_factory=dict)
+    #: A column map for every file of the command (``--column-map``; see
+    #: ``pipelines.ingest.column_map``).
+    column_map: Path | None = None
     #: Seconds to wait for another ingest to release the warehouse.
     wait_seconds: float = 60
+
+
+#: No option given: what a plain ``outcomes ingest PATH`` does.
+DEFAULT_OPTIONS = IngestOptions()

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from pipelines.contracts import Contract, load_contracts, load_order
 from pipelines.errors import InputError
+from pipelines.ingest.column_map import renames_for
 from pipelines.ingest.columns import infer_kind
+from pipelines.ingest.options import DEFAULT_OPTIONS, IngestOptions
 from pipelines.ingest.readers import READABLE_SUFFIXES, sniff_header
 from pipelines.ingest.sources import is_survey_export
 
@@ -33,25 +35,31 @@ def plan_ingest(
     *,
     kind: str | None = None,
     district_id: str = "district",
+    options: IngestOptions = DEFAULT_OPTIONS,
 ) -> list[PlannedFile]:
-    """Files to load with their kinds, ordered so referenced kinds load first."""
+    """Files to load with their kinds, ordered so referenced kinds load first.
+
+    A file's kind is ``kind`` if given, else its column map's, else inferred from its
+    header read through the renames that apply to it.
+    """
     contracts = load_contracts()
+    if kind is not None and kind not in contracts:
+        raise InputError(
+            "--kind", f"unknown kind {kind!r}", "use one of " + ", ".join(sorted(contracts))
+        )
     planned = []
     for path in discover_files(paths):
-        if kind is not None and kind not in contracts:
-            raise InputError(
-                "--kind", f"unknown kind {kind!r}", "use one of " + ", ".join(sorted(contracts))
-            )
-        file_kind = kind or _infer_kind(path, contracts)
+        mapped_kind, renames = renames_for(path, options.renames, options.column_map)
+        file_kind = kind or mapped_kind or _infer_kind(path, contracts, renames)
         planned.append(PlannedFile(path, file_kind, district_id))
     order = {k: i for i, k in enumerate(load_order(contracts))}
     return sorted(planned, key=lambda file: (order[file.kind], str(file.path)))
 
 
-def _infer_kind(path: Path, contracts: dict[str, Contract]) -> str:
+def _infer_kind(path: Path, contracts: dict[str, Contract], renames: dict[str, str]) -> str:
     if is_survey_export(path):
         return "survey_responses"
-    return infer_kind(contracts, sniff_header(path), path.name)
+    return infer_kind(contracts, sniff_header(path), path.name, renames=renames)
 
 
 def discover_files(paths: Iterable[str | Path]) -> list[Path]:

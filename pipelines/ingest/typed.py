@@ -13,7 +13,7 @@ import re
 import duckdb
 import pyarrow as pa
 
-from pipelines.contracts import Contract, text_column
+from pipelines.contracts import Column, Contract, text_column
 from pipelines.ingest.columns import ColumnMapping
 from pipelines.ingest.pseudonymize import pseudonym_table
 from pipelines.sql_text import quote_ident, quote_literal, read_sql
@@ -78,7 +78,7 @@ def build_typed_table(
         if column.is_pseudonymized and file_column is not None:
             typed = pseudonymized(file_column, f"p_{column.name}")
         elif column.type == "varchar":
-            typed = _code_sql(text, column.allowed) if column.allowed is not None else text
+            typed = _code_sql(text, column) if column.allowed is not None else text
         elif file_column is None:
             typed = f"CAST(NULL AS {column.sql_type})"
         else:
@@ -119,9 +119,19 @@ def build_typed_table(
 _SPELLING_OF_FORMAT = {spelling.format: spelling for spelling in DATE_SPELLINGS}
 
 
-def _code_sql(text: str, allowed: tuple[str, ...]) -> str:
-    values = ", ".join(quote_literal(v) for v in allowed)
-    return f"CASE WHEN {text} IN ({values}) THEN {text} ELSE normalize_code({text}) END"
+def _code_sql(text: str, column: Column) -> str:
+    """A coded column's code: the text itself when it is an allowed code (the common case,
+    cheapest to test), else the normalised text, read through the contract's spellings
+    (``M`` is ``male``)."""
+    values = ", ".join(quote_literal(v) for v in column.allowed)
+    normalized = f"normalize_code({text})"
+    if column.spellings:
+        spelled = " ".join(
+            f"WHEN {quote_literal(key)} THEN {quote_literal(code)}"
+            for key, code in column.spellings.items()
+        )
+        normalized = f"CASE {normalized} {spelled} ELSE {normalized} END"
+    return f"CASE WHEN {text} IN ({values}) THEN {text} ELSE {normalized} END"
 
 
 def _typed_sql(text: str, kind: str, date_format: str | None = None) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.contracts import normalize_header
+from pipelines.contracts import header_key, normalize_header
 
 #: How far down a sheet or file the header row may be (below a title block).
 HEADER_SEARCH_ROWS = 50
@@ -124,8 +124,9 @@ def find_header_row(
     """
     filled = [[cell for cell in row if cell] for row in rows[:HEADER_SEARCH_ROWS]]
     if expected:
+        keys = {header_key(name) for name in expected}
         for index, cells in enumerate(filled):
-            if sum(normalize_header(cell) in expected for cell in cells) >= 2:
+            if sum(header_key(cell) in keys for cell in cells) >= 2:
                 return index
     labels = [
         index

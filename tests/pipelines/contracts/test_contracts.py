@@ -10,9 +10,9 @@ import pytest
 from pipelines.contracts import (
     SCHEMA_DIR,
     ContractError,
+    header_key,
     load_contracts,
     load_order,
-    normalize_header,
 )
 from pipelines.ingest.columns import infer_kind
 from pipelines.sql_text import quote_ident
@@ -91,7 +91,7 @@ def test_header_spellings_name_one_column_per_kind(contracts):
     for kind, contract in contracts.items():
         owner: dict[str, str] = {}
         for column in contract.columns:
-            for header in {normalize_header(h) for h in (column.name, *column.aliases)}:
+            for header in {header_key(h) for h in (column.name, *column.aliases)}:
                 assert owner.setdefault(header, column.name) == column.name, (
                     f"{kind}: header {header!r} names both {owner[header]} and {column.name}"
                 )

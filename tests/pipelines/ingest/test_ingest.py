@@ -217,7 +217,7 @@ def test_missing_required_column_rejects_the_file_and_changes_nothing(loaded_ros
     assert result.output.strip().splitlines()[-1] == (
         "error: panel.csv: column score: required column score is missing for kind "
         "panel_scores; add the column (also accepted: rating, points, component_score), "
-        "or pass the right --kind"
+        "or pass --rename 'YOUR HEADER=score', or pass the right --kind"
     )
     assert query(loaded_rosters, "SELECT count(*) FROM audit.batches") == before
 

@@ -37,7 +37,7 @@ SECRETS = {
 }
 ROWS = (
     "PLANTSIS0001,ESHS,plant.user.one,PlantPass!One,Plantfirstone,Plantlastone,"
-    "PLANTNUM0001,9,Female,plant.one@example.org,Route 7\n"
+    "PLANTNUM0001,9,F,plant.one@example.org,Route 7\n"
     # An unknown sex code quarantines this row: its text must be as clean as a loaded one.
     "PLANTSIS0002,ESHS,plant.user.two,PlantPass!Two,Planttwo,Plantlasttwo,"
     "PLANTNUM0002,10,Q,plant.two@example.org,Route 8\n"

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.contracts import SCHEMA_DIR, load_contract, normalize_header
+from pipelines.contracts import SCHEMA_DIR, header_key, load_contract
 from pipelines.synth import load_truth, simulate_district
 from pipelines.synth.kinds import KIND_COLUMNS, SIS_HEADERS
 
@@ -130,7 +130,7 @@ def test_clean_data_meets_every_contract_written_so_far(district):
         for column in KIND_COLUMNS[contract.kind]:
             header = SIS_HEADERS.get(contract.kind, {}).get(column, column)
             if column not in ("last_surname", "electronic_mail_address"):
-                assert names.get(normalize_header(header)) == column, (contract.kind, header)
+                assert names.get(header_key(header)) == column, (contract.kind, header)
         for column in contract.stored_columns:
             if column.name not in frame.columns:
                 assert not column.required, (contract.kind, column.name)
