@@ -8,6 +8,9 @@ from pathlib import Path
 EXIT_BAD_INPUT = 2
 #: Exit code when the warehouse stayed locked by another ingest for longer than the wait.
 EXIT_BUSY = 3
+#: How a note in an ingest report starts when it needs the operator's attention (all of a
+#: survey's responses left out, say); the command line shows such notes apart.
+WARNING = "warning: "
 
 
 class InputError(Exception):

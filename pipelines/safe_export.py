@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -29,16 +30,21 @@ def escape_cell(value: object) -> object:
     return value
 
 
+def write_safe_rows(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write rows as CSV to an open text stream, every cell escaped; the rows written."""
+    writer = csv.writer(handle)
+    writer.writerow([escape_cell(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([escape_cell(v) for v in row])
+        count += 1
+    return count
+
+
 def write_safe_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write rows as CSV with every cell escaped; returns the number of rows written."""
-    count = 0
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([escape_cell(h) for h in header])
-        for row in rows:
-            writer.writerow([escape_cell(v) for v in row])
-            count += 1
-    return count
+        return write_safe_rows(handle, header, rows)
 
 
 def write_safe_frame(path: Path, frame: pd.DataFrame) -> int:

@@ -15,6 +15,7 @@ from pipelines.cli.demo import demo, synth
 from pipelines.cli.docs import docs
 from pipelines.cli.ingest import ingest
 from pipelines.cli.inspect import batches, quarantine
+from pipelines.cli.item_map import item_map
 from pipelines.cli.lake import export_lake_command
 
 
@@ -27,7 +28,7 @@ def main() -> None:
     """
 
 
-for command in (ingest, quarantine, batches, export_lake_command, docs, synth, demo):
+for command in (ingest, quarantine, batches, item_map, export_lake_command, docs, synth, demo):
     main.add_command(command)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from pipelines.cli.options import DB_OPTION, console, reports_errors
+from pipelines.cli.tables import print_rows
+from pipelines.errors import WARNING
 
 
 @click.command()
@@ -45,9 +45,14 @@ from pipelines.cli.options import DB_OPTION, console, reports_errors
     help="A YAML file of renames for every file (default: <export>.column_map.yaml beside "
     "each export, if there is one).",
 )
+@click.option(
+    "--include-test-responses",
+    is_flag=True,
+    help="Load Qualtrics responses marked 'survey test' (a pilot with real respondents).",
+)
 @click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another ingest.")
 @reports_errors
-def ingest(paths, kind, db, district, item_map, keep_extra, rename, column_map, wait) -> None:
+def ingest(paths, kind, db, district, rename, wait, **choices) -> None:
     """Validate and load export files (CSV, XLSX, Parquet, survey exports) into the warehouse.
 
     Each file is one batch: loaded whole or not at all. Rows that fail a check are held in
@@ -65,8 +70,8 @@ def ingest(paths, kind, db, district, item_map, keep_extra, rename, column_map, 
     from pipelines.ingest.column_map import load_column_map, parse_renames
     from pipelines.warehouse.connection import resolve_db_path
 
-    if column_map is not None:
-        load_column_map(column_map)  # a broken map is refused before any file is read
+    if choices["column_map"] is not None:
+        load_column_map(choices["column_map"])  # a broken map is refused before any file is read
     with console.status("planning") as status:
         results = ingest_paths(
             paths,
@@ -74,11 +79,9 @@ def ingest(paths, kind, db, district, item_map, keep_extra, rename, column_map, 
             kind=kind,
             district_id=district,
             options=IngestOptions(
-                item_map=item_map,
-                keep_extra=keep_extra,
                 renames=parse_renames(rename),
-                column_map=column_map,
                 wait_seconds=wait,
+                **choices,
             ),
             on_file=lambda file: status.update(f"loading {file.path.name} as {file.kind}"),
         )
@@ -95,44 +98,29 @@ def ingest(paths, kind, db, district, item_map, keep_extra, rename, column_map, 
 
 
 def _print_batches(results) -> None:
-    table = Table(title="Batches")
-    headers = (
-        "file",
-        "kind",
-        "batch",
-        "read",
-        "accepted",
-        "quarantined",
-        "new",
-        "changed",
-        "unchanged",
-    )
-    for header in headers:
-        table.add_column(header, justify="left" if header in ("file", "kind") else "right")
-    notes = []
+    """The batches as a table, then each file's notes; warnings go to stderr, marked."""
+    columns = ("file", "kind", "batch", "read", "accepted", "quarantined", "new", "changed",
+               "unchanged")  # fmt: skip
+    rows = [
+        (r.file_name, r.kind, r.batch_id, f"{r.rows_read:,}", f"{r.rows_accepted:,}",
+         f"{r.rows_quarantined:,}", f"{r.rows_new:,}", f"{r.rows_changed:,}",
+         f"{r.rows_unchanged:,}")
+        for r in results
+    ]  # fmt: skip
+    print_rows("Batches", columns, rows, right_aligned=columns[2:])
     for r in results:
-        table.add_row(
-            r.file_name,
-            r.kind,
-            str(r.batch_id),
-            f"{r.rows_read:,}",
-            f"{r.rows_accepted:,}",
-            f"{r.rows_quarantined:,}",
-            f"{r.rows_new:,}",
-            f"{r.rows_changed:,}",
-            f"{r.rows_unchanged:,}",
-        )
-        notes.extend(f"{r.file_name}: {note}" for note in r.notes)
+        notes = list(r.notes)
         if r.extra_columns:
-            kept = ", ".join(r.extra_columns)
-            notes.append(f"{r.file_name}: kept beyond the contract (--keep-extra): {kept}")
+            notes.append(f"kept beyond the contract (--keep-extra): {', '.join(r.extra_columns)}")
         if r.dropped_columns:
-            notes.append(f"{r.file_name}: not stored: {', '.join(r.dropped_columns)}")
+            notes.append(f"not stored: {', '.join(r.dropped_columns)}")
         if r.formula_like_cells:
             notes.append(
-                f"{r.file_name}: {r.formula_like_cells} cells look like spreadsheet "
-                "formulas; stored as text, escaped in every export"
+                f"{r.formula_like_cells} cells look like spreadsheet formulas; stored as text, "
+                "escaped in every export"
             )
-    Console().print(table)
-    for note in notes:
-        click.echo(note)
+        for note in notes:
+            if note.startswith(WARNING):
+                console.print(f"[bold yellow]warning:[/] {r.file_name}: {note[len(WARNING) :]}")
+            else:
+                click.echo(f"{r.file_name}: {note}")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from pipelines.cli.options import DB_OPTION, console, reports_errors
+from pipelines.cli.tables import FORMAT_OPTION, print_rows
 
 
 @click.command()
@@ -49,11 +48,14 @@ def quarantine(db, batch_id, kind, limit, csv_path) -> None:
 @click.command()
 @DB_OPTION
 @click.option("--limit", default=30, show_default=True, help="Newest batches to show.")
+@FORMAT_OPTION
 @reports_errors
-def batches(db, limit) -> None:
+def batches(db, limit, output_format) -> None:
     """List loaded batches: file, checksum, rows read / accepted / quarantined, timings.
 
     Example: outcomes batches --limit 10
+
+    Example: outcomes batches --format csv > batches.csv
     """
     from pipelines.warehouse.audit import list_batches
     from pipelines.warehouse.connection import connect_read_only
@@ -61,22 +63,12 @@ def batches(db, limit) -> None:
     con = connect_read_only(db)
     listed = list_batches(con, limit=limit)
     con.close()
-    shown = {
-        "batch_id": lambda b: b.batch_id,
-        "kind": lambda b: b.kind,
-        "file_name": lambda b: b.file_name,
-        "sha256": lambda b: b.file_sha256[:12],
-        "rows_read": lambda b: b.rows_read,
-        "rows_accepted": lambda b: b.rows_accepted,
-        "rows_quarantined": lambda b: b.rows_quarantined,
-        "rows_new": lambda b: b.rows_new,
-        "rows_changed": lambda b: b.rows_changed,
-        "validation_success": lambda b: b.validation_success,
-        "took": lambda b: b.ended_at - b.started_at,
-    }
-    table = Table(title="Batches")
-    for column in shown:
-        table.add_column(column)
-    for batch in listed:
-        table.add_row(*(str(value(batch)) for value in shown.values()))
-    Console().print(table)
+    columns = ("batch", "kind", "file", "sha256", "read", "accepted", "quarantined", "new",
+               "changed", "valid", "took")  # fmt: skip
+    rows = [
+        (b.batch_id, b.kind, b.file_name, b.file_sha256[:12], b.rows_read, b.rows_accepted,
+         b.rows_quarantined, b.rows_new, b.rows_changed, b.validation_success,
+         b.ended_at - b.started_at)
+        for b in listed
+    ]  # fmt: skip
+    print_rows("Batches", columns, rows, output_format, right_aligned=columns[4:9])

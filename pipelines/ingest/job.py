@@ -23,6 +23,7 @@ import duckdb
 
 from pipelines.contracts import load_contracts
 from pipelines.contracts.rules import reference_table
+from pipelines.errors import InputError
 from pipelines.ingest.column_map import renames_for
 from pipelines.ingest.columns import (
     ColumnMapping,
@@ -39,7 +40,7 @@ from pipelines.ingest.validate import validate_batch
 from pipelines.sql_text import quote_ident
 from pipelines.warehouse.audit import Batch, check_key_fingerprint, find_loaded_batch
 from pipelines.warehouse.connection import attach, detach, resolve_db_path
-from pipelines.warehouse.load import copy_known_keys, write_batch
+from pipelines.warehouse.load import copy_known_keys, unknown_keys, write_batch
 from pipelines.warehouse.transaction import transaction
 
 #: Test hook: seconds to sleep inside the batch transaction, just before COMMIT, so a test
@@ -212,6 +213,7 @@ def _ingest_staged(
             notes=(f"identical to batch {loaded}; nothing changed",),
         )
 
+    _require_item_definitions(con, source, district_id)
     for column in contract.foreign_keys:
         copy_known_keys(con, column, district_id, reference_table(column))
     stopwatch.lap("open warehouse, reference keys")
@@ -258,3 +260,21 @@ def _column_notes(mapping: ColumnMapping) -> tuple[str, ...]:
             "(here: " + ", ".join(mapping.keepable) + ")"
         )
     return tuple(notes)
+
+
+def _require_item_definitions(
+    con: duckdb.DuckDBPyConnection, source: StagedSource, district_id: str
+) -> None:
+    """Refuse a survey export whose item map uses items that neither it nor a survey loaded
+    before defines: every answer would be held back for an unknown item."""
+    if not source.undefined_items:
+        return
+    undefined = unknown_keys(con, "survey_items", "item_id", source.undefined_items, district_id)
+    if undefined:
+        raise InputError(
+            source.item_map,
+            f"items {', '.join(undefined)} are defined neither in this item map nor by a "
+            "survey loaded before",
+            "give each a construct:, wording: and response_scale: (data/schemas/ITEM_MAPS.md), "
+            "or load the survey whose map defines them first",
+        )

@@ -19,6 +19,9 @@ class IngestOptions:
     #: The item map that says which column of a survey export is which item (default:
     #: ``<export>.item_map.yaml`` beside each export).
     item_map: Path | None = None
+    #: Keep Qualtrics responses marked "survey test": a district that piloted a survey with
+    #: real respondents in test mode.
+    include_test_responses: bool = False
     #: Columns the contract does not know whose values may be stored, by header. Nothing
     #: else beyond the contract is stored; a kept column that looks like an identifier is
     #: pseudonymized like the contract's own identifiers.

@@ -38,6 +38,10 @@ class StagedSource:
     rejected_lines: tuple[tuple[int, str], ...] = ()
     dropped_columns: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: For a survey export: its item map, and the items the map uses but does not define
+    #: (an earlier survey's map must have defined them).
+    item_map: Path | None = None
+    undefined_items: tuple[str, ...] = ()
 
 
 def item_map_for(path: Path, item_map: Path | None) -> Path | None:
@@ -60,7 +64,7 @@ def stage_source(
 ) -> Iterator[StagedSource]:
     """Stage ``path`` in ``con`` and yield its sources in load order."""
     if kind == "survey_responses" and is_survey_export(path):
-        yield from _stage_survey(con, path, item_map_for(path, options.item_map))
+        yield from _stage_survey(con, path, item_map_for(path, options.item_map), options)
         return
     staged = stage_file(con, path, table="staged")
     yield StagedSource(
@@ -79,7 +83,7 @@ def stage_source(
 
 
 def _stage_survey(
-    con: duckdb.DuckDBPyConnection, path: Path, item_map: Path | None
+    con: duckdb.DuckDBPyConnection, path: Path, item_map: Path | None, options: IngestOptions
 ) -> Iterator[StagedSource]:
     if item_map is None:
         raise InputError(
@@ -87,8 +91,12 @@ def _stage_survey(
             "this is a survey export but no item map says which question is which item",
             f"write {path.stem}{ITEM_MAP_SUFFIX} beside it or pass --item-map",
         )
-    reshaped = reshape_survey(path, load_item_map(item_map))
-    notes = reshaped.notes
+    loaded_map = load_item_map(item_map)
+    reshaped = reshape_survey(
+        path, loaded_map, include_test_responses=options.include_test_responses
+    )
+    undefined = tuple(item.item_id for item in loaded_map.items if item.definition is None)
+    survey = {"item_map": item_map, "undefined_items": undefined}
     if reshaped.items is not None and len(reshaped.items):
         yield _register_frame(
             con,
@@ -98,6 +106,7 @@ def _stage_survey(
             kind="survey_items",
             sha256=file_sha256(item_map),
             file_format="item_map",
+            **survey,
         )
     yield _register_frame(
         con,
@@ -107,11 +116,14 @@ def _stage_survey(
         kind="survey_responses",
         sha256=file_sha256(path),
         file_format="survey_export",
-        notes=notes,
+        notes=reshaped.notes,
+        **survey,
     )
 
 
-def _register_frame(con, frame, *, table, path, kind, sha256, file_format, notes=()):
+def _register_frame(
+    con, frame, *, table, path, kind, sha256, file_format, notes=(), **survey
+) -> StagedSource:
     """Copy a small reshaped frame into staging as text columns with ``_source_row``."""
     import pandas as pd
 
@@ -149,6 +161,7 @@ def _register_frame(con, frame, *, table, path, kind, sha256, file_format, notes
         columns=tuple(columns),
         rows_read=len(frame),
         notes=tuple(notes),
+        **survey,
     )
 
 

@@ -43,6 +43,26 @@ def copy_known_keys(
     )
 
 
+def unknown_keys(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    column: str,
+    values: Sequence[str],
+    district_id: str,
+) -> list[str]:
+    """Those of ``values`` that no current row of ``core.<kind>`` of the district holds in
+    ``column``, in the order given."""
+    held = {
+        key
+        for (key,) in con.execute(
+            f"SELECT DISTINCT {quote_ident(column)} FROM wh.core.{kind} "
+            f"WHERE _district_id = ? AND {quote_ident(column)} IN (SELECT unnest(?))",
+            [district_id, list(values)],
+        ).fetchall()
+    }
+    return [value for value in values if value not in held]
+
+
 def school_year_sql(contract: Contract) -> str:
     """Ed-Fi school year of a row: its school_year column, or from a date (July 1 boundary)."""
     if contract.school_year_column:

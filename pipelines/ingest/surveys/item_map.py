@@ -1,66 +1,9 @@
 """Item maps: which column of a survey export is which survey item, and how its answers code.
 
-A survey export has one column per question, named by the survey tool, so an item map
-(YAML, one per export, usually ``<export name>.item_map.yaml`` beside it) says what the
-columns mean::
-
-    survey_id: student_ai_2025-26_pre      # required
-    wave: pre                              # required: pre | post | followup
-    respondent_role: student               # required: student | teacher | administrator | parent
-    respondent_id: {import_id: externalDataReference}   # optional; omit for anonymous surveys
-    responded_at: {column: RecordedDate}   # optional; see below for the default
-    date_order: month_first                # optional: month_first (default) | day_first
-    include_unfinished: false              # optional: keep Qualtrics responses with Finished 0
-    choice_codes:                          # optional: exported answer -> stored code, per list
-      likert_5: {Strongly disagree: 1, Disagree: 2, Neither agree nor disagree: 3,
-                 Agree: 4, Strongly agree: 5}
-      learn_level: {Emerging: emerging, Applying: applying, Integrating: integrating}
-    items:
-      - item_id: S_CONF                    # required, unique in the map
-        import_id: QID1_1                  # the column (see "Naming a column")
-        response_scale: likert_5           # picks choice_codes.likert_5 unless codes says
-        construct: ai_confidence           # construct, wording, response_scale: the item's
-        wording: I feel confident using AI tools for my schoolwork.   # definition (optional)
-        scale_min: 1                       # optional, with reverse_coded and respondent_roles
-        scale_max: 5
-      - item_id: S_TOOLS
-        column: Q4
-        response_scale: text
-        multiple: true                     # a select-all item: answers joined with "; "
-        options: [ChatGPT, Gemini, "Writing, editing"]   # the choice texts, to split on
-
-Naming a column: exactly one of ``column`` (the first header row: a Qualtrics column id
-such as ``Q1_1``, or a Google Forms question as its header reads), ``import_id`` (the
-Qualtrics ImportId such as ``QID1_1``, which survives renaming the question; current
-Qualtrics layout only), ``question`` (the question text: the second header row of a
-Qualtrics export, the header of a Google Forms export) or ``letter`` (the spreadsheet
-column letter, for a header that is empty). Text is compared exactly apart from
-surrounding and repeated spaces. When the same header appears more than once (Google
-Forms allows two questions with one title), add ``occurrence: 2`` for the second. The
-respondent id and date columns are named the same way (a bare string means ``column``).
-
-Default date column: Qualtrics ``RecordedDate`` (else ``EndDate``); Google Forms, the first
-column (the timestamp). ``date_order`` only matters for slashed dates such as ``3/5/2026``
-that a spreadsheet in a day-first locale writes as ``5/3/2026``.
-
-Answer codes: ``choice_codes`` lists map what an export writes (choice text, or a choice
-code of the code export) to the stored code, compared ignoring case and spaces, so the
-same survey exported as codes or as text gives the same answers; a stored code itself is
-accepted too. An item uses the list named by its ``codes`` key, else the list named like
-its ``response_scale``; ``codes`` may also be a mapping of its own. An answer of a coded
-item that is not in its list is an error, so a misspelt choice is never loaded as data.
-Items without codes keep the answer as written. A select-all item is split only where a
-known option (``options``, or the keys and codes of its list) starts, so free "Other"
-text with commas in it stays one answer.
-
-Definitions: an item with ``construct`` or ``wording`` must have ``construct``,
-``wording`` and ``response_scale``; it becomes a row of the ``survey_items`` table (its
-``survey_id`` is this map's unless the item gives its own, for an item first defined in an
-earlier survey). An item asked in several waves keeps one item id.
-
-This module loads and checks a map; applying its codes to answers is
-:mod:`.choice_codes`, and the YAML dialect it is read in (yes/no kept as text,
-repeated keys refused) is :mod:`.item_map_yaml`.
+The format is documented for the people who write maps in ``data/schemas/ITEM_MAPS.md``;
+``outcomes item-map init`` drafts one from an export. This module loads and checks a map;
+applying its codes to answers is :mod:`.choice_codes`, and the YAML dialect it is read in
+(yes/no kept as text, repeated keys refused) is :mod:`.item_map_yaml`.
 """
 
 from __future__ import annotations
@@ -323,7 +266,7 @@ class _Reader:
 
 
 def load_item_map(path: str | Path) -> ItemMap:
-    """Read and check an item map (format in this module's docstring).
+    """Read and check an item map (format in ``data/schemas/ITEM_MAPS.md``).
 
     Raises
     ------

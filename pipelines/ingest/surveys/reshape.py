@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.contracts import load_contracts
-from pipelines.errors import InputError
+from pipelines.errors import WARNING, InputError
 from pipelines.ingest.surveys.export_file import (
     SurveyExport,
     column_letter,
@@ -117,6 +117,15 @@ class ReshapedSurvey:
         if self.excluded:
             reasons = ", ".join(f"{count} {reason}" for reason, count in self.excluded.items())
             notes.append(f"left out {sum(self.excluded.values())} responses: {reasons}")
+        if self.respondents_read and not self.respondents_kept:
+            hint = (
+                "; if they are real responses given in test mode, pass --include-test-responses"
+                if "survey test" in self.excluded
+                else ""
+            )
+            notes.append(
+                f"{WARNING}every response was left out, so nothing loads from this export{hint}"
+            )
         if self.unanswered:
             notes.append(f"{self.unanswered} answers seen but not answered (negative codes)")
         if self.unmapped_columns:
@@ -126,7 +135,9 @@ class ReshapedSurvey:
         return tuple(notes)
 
 
-def reshape_survey(path: str | Path, item_map: ItemMap | str | Path) -> ReshapedSurvey:
+def reshape_survey(
+    path: str | Path, item_map: ItemMap | str | Path, *, include_test_responses: bool = False
+) -> ReshapedSurvey:
     """Reshape one survey export to ``survey_responses`` rows through its item map.
 
     Parameters
@@ -135,6 +146,9 @@ def reshape_survey(path: str | Path, item_map: ItemMap | str | Path) -> Reshaped
         The export (CSV, or tab-separated text), as downloaded.
     item_map
         The loaded item map, or the path of its YAML file.
+    include_test_responses
+        Keep Qualtrics responses marked "survey test" (a pilot in test mode with real
+        respondents); previews and spam are always left out.
 
     Raises
     ------
@@ -143,14 +157,20 @@ def reshape_survey(path: str | Path, item_map: ItemMap | str | Path) -> Reshaped
         column the export lacks, or a cell cannot be read (date, status, choice).
     """
     item_map = item_map if isinstance(item_map, ItemMap) else load_item_map(item_map)
-    return _Reshaper(read_export(Path(path)), item_map).reshape()
+    excluded = dict(STATUS_EXCLUSIONS)
+    if include_test_responses:
+        excluded.update({status: None for status, why in excluded.items() if why == "survey test"})
+    return _Reshaper(read_export(Path(path)), item_map, excluded).reshape()
 
 
 class _Reshaper:
     """One export through one item map: finds the columns, then reads row by row."""
 
-    def __init__(self, export: SurveyExport, item_map: ItemMap) -> None:
+    def __init__(
+        self, export: SurveyExport, item_map: ItemMap, status_exclusions: dict[str, str | None]
+    ) -> None:
         self.export, self.map = export, item_map
+        self.status_exclusions = status_exclusions
         self.item_columns = [self.find(i.source, f"item {i.item_id}") for i in item_map.items]
         for item, index in zip(item_map.items, self.item_columns, strict=True):
             self.refuse_personal(index, f"item {item.item_id}")
@@ -279,7 +299,7 @@ class _Reshaper:
         """Why a Qualtrics response is left out (preview, test, spam, unfinished), or None."""
         if self.status is not None:
             status = normalize_text(cells[self.status])
-            if status not in STATUS_EXCLUSIONS:
+            if status not in self.status_exclusions:
                 raise self.error(
                     f"{cells[self.status]!r} is not a Qualtrics response type",
                     "keep IP Address, Imported, Offline, Survey Preview, Survey "
@@ -287,8 +307,8 @@ class _Reshaper:
                     row,
                     self.status,
                 )
-            if STATUS_EXCLUSIONS[status]:
-                return STATUS_EXCLUSIONS[status]
+            if self.status_exclusions[status]:
+                return self.status_exclusions[status]
         if self.finished is not None and not self.map.include_unfinished:
             finished = FINISHED.get(normalize_text(cells[self.finished]))
             if finished is None:

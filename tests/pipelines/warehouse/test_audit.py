@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -44,3 +46,24 @@ def test_batches_command_lists_the_newest_first(warehouse_path):
     result = runner.invoke(main, ["batches", "--db", str(warehouse_path)])
     assert result.exit_code == 0, result.output
     assert result.output.index("students.csv") < result.output.index("staff.csv")
+
+
+def test_batches_at_80_columns_show_every_header_and_value_whole(warehouse_path):
+    ingest_paths([DISTRICT / "staff.csv", DISTRICT / "students.csv"], db=warehouse_path)
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["batches", "--db", str(warehouse_path)])
+    assert result.exit_code == 0, result.output
+    for header in ("batch", "sha256", "accepted", "quarantined", "valid", "took"):
+        assert re.search(rf"^  {header} +\S", result.output, re.M), header
+    assert "…" not in result.output
+    assert all(len(line) <= 80 for line in result.output.splitlines())
+
+
+def test_batches_as_csv_and_json_give_scripts_every_column(warehouse_path):
+    ingest_paths([DISTRICT / "staff.csv"], db=warehouse_path)
+    as_csv = CliRunner().invoke(main, ["batches", "--db", str(warehouse_path), "--format", "csv"])
+    assert as_csv.output.splitlines()[0] == (
+        "batch,kind,file,sha256,read,accepted,quarantined,new,changed,valid,took"
+    )
+    as_json = CliRunner().invoke(main, ["batches", "--db", str(warehouse_path), "--format", "json"])
+    (record,) = json.loads(as_json.output)
+    assert (record["kind"], record["file"], record["accepted"]) == ("staff", "staff.csv", 3)
