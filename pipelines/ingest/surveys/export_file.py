@@ -1,8 +1,8 @@
 """Reading a survey tool's export file: its text, its layout, its header rows and dates.
 
-A Qualtrics or Google Forms export is CSV (or tab-separated text) in UTF-8, UTF-16 or the
-Windows-1252 that Excel saves, with one to three header rows above the responses,
-depending on the layout (see :mod:`.reshape` for the three layouts). This module
+A Qualtrics, Google Forms or SurveyMonkey export is CSV (or tab-separated text) in UTF-8,
+UTF-16 or the Windows-1252 that Excel saves, with one to three header rows above the
+responses, depending on the layout (see :mod:`.reshape` for the layouts). This module
 decodes the file and finds its delimiter as every other export is read
 (``pipelines.ingest.readers``: any of ``,`` ``;`` tab ``|``), recognises its layout from
 the first rows, checks that every response
@@ -41,9 +41,11 @@ __all__ = [
     "squash",
 ]
 
-LAYOUTS = ("qualtrics", "qualtrics_legacy", "google_forms")
+LAYOUTS = ("qualtrics", "qualtrics_legacy", "google_forms", "surveymonkey")
 #: Header rows above the first response, by layout.
-HEADER_ROWS = {"qualtrics": 3, "qualtrics_legacy": 2, "google_forms": 1}
+HEADER_ROWS = {"qualtrics": 3, "qualtrics_legacy": 2, "google_forms": 1, "surveymonkey": 2}
+#: What SurveyMonkey writes in its second header row under a question with one answer.
+_SURVEYMONKEY_SUBHEADERS = frozenset(("response", "open-ended response"))
 #: The first header of a Google Forms export in the interface languages districts use.
 TIMESTAMP_HEADERS = frozenset(
     normalize_text(header)
@@ -82,13 +84,19 @@ class SurveyExport:
     import_ids: list[str | None]
     rows: list[tuple[int, list[str]]]
     time_zone: str | None = None
+    #: The spreadsheet letter of each column (a SurveyMonkey multi-answer question, read as
+    #: one column, has the letter of its first); by default the columns' own letters.
+    letters: tuple[str, ...] = ()
+
+    def letter(self, index: int) -> str:
+        return self.letters[index] if self.letters else column_letter(index)
 
     def display(self, index: int) -> str:
         """A column as a user finds it: its header, or its letter when that is ambiguous."""
         header = squash(self.headers[index])
         if header and sum(squash(h) == header for h in self.headers) == 1:
             return header
-        return f"column {column_letter(index)}" + (f" ({header})" if header else "")
+        return f"column {self.letter(index)}" + (f" ({header})" if header else "")
 
 
 def detect_survey_layout(path: str | Path) -> str | None:
@@ -137,14 +145,14 @@ def read_export(path: Path) -> SurveyExport:
     if layout is None:
         raise InputError(
             path,
-            "this is not a Qualtrics or Google Forms survey export (no "
-            "ImportId row, no V1 legacy header, no Timestamp column)",
-            "download the responses as CSV from Qualtrics (Data & Analysis, "
-            "Export) or from the form's linked sheet",
+            "this is not a Qualtrics, Google Forms or SurveyMonkey survey export (no "
+            "ImportId row, no V1 legacy header, no Timestamp column, no Respondent ID)",
+            "download the responses as CSV from Qualtrics (Data & Analysis, Export), from the "
+            "form's linked sheet, or from SurveyMonkey (All responses data, CSV, expanded)",
         )
     headers = [header.replace("\ufeff", "") for header in records[0]]
     width = len(headers)
-    texts = records[1] if layout != "google_forms" else headers
+    texts = records[1] if layout not in ("google_forms", "surveymonkey") else headers
     import_ids, time_zone = (
         _import_ids(path, headers, records[2]) if layout == "qualtrics" else ([], None)
     )
@@ -161,7 +169,7 @@ def read_export(path: Path) -> SurveyExport:
                 row=number,
             )
         rows.append((number, (cells + [""] * width)[:width]))
-    return SurveyExport(
+    export = SurveyExport(
         path,
         layout,
         encoding,
@@ -170,6 +178,62 @@ def read_export(path: Path) -> SurveyExport:
         (import_ids + [None] * width)[:width],
         rows,
         time_zone,
+    )
+    return _joined_answer_columns(export, records[1]) if layout == "surveymonkey" else export
+
+
+def _joined_answer_columns(export: SurveyExport, options: list[str]) -> SurveyExport:
+    """A SurveyMonkey export with each question that spans columns read as its items.
+
+    SurveyMonkey spreads a question over several columns: the question's text heads the
+    first, blank headers the rest, and the second header row labels each column. In a
+    question that takes several answers a cell holds its column's label when that option
+    was chosen (an "Other" column, the text typed): such a group becomes one column under
+    the question's text, its cell the chosen options joined with "; ", as a select-all
+    item of an item map reads them. In a matrix, each column is a statement answered on a
+    scale: each stays a column, headed "question - statement".
+    """
+    width = len(export.headers)
+    options = (options + [""] * width)[:width]
+    groups: list[list[int]] = []
+    for index, header in enumerate(export.headers):
+        if not header.strip() and options[index].strip() and groups:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    headers: list[str] = []
+    parts: list[list[int]] = []  # the columns each column of the result reads
+    for group in groups:
+        question = export.headers[group[0]]
+        if len(group) > 1 and not _chosen_options(export, options, group):
+            headers += [f"{question} - {options[i]}" for i in group]
+            parts += [[i] for i in group]
+        else:
+            headers.append(question)
+            parts.append(group)
+    rows = [
+        (number, ["; ".join(c for c in (cells[i].strip() for i in part) if c) for part in parts])
+        for number, cells in export.rows
+    ]
+    return SurveyExport(
+        export.path,
+        export.layout,
+        export.encoding,
+        headers,
+        headers,
+        [None] * len(parts),
+        rows,
+        letters=tuple(column_letter(part[0]) for part in parts),
+    )
+
+
+def _chosen_options(export: SurveyExport, options: list[str], group: list[int]) -> bool:
+    """Whether each column of a group holds only its own label (its last column, "Other",
+    may hold typed text): a question that takes several answers, not a matrix."""
+    return all(
+        normalize_text(cells[index]) in ("", normalize_text(options[index]))
+        for index in group[:-1]
+        for _, cells in export.rows
     )
 
 
@@ -219,6 +283,8 @@ def _layout_of(records: list[list[str]]) -> str | None:
         row2 and _DIRECT_DOWNLOAD.fullmatch(row2[0].strip())
     ):
         return "google_forms"
+    if row1 and normalize_text(row1[0]) == "respondent id" and row2 and not row2[0].strip():
+        return "surveymonkey"
     return None
 
 

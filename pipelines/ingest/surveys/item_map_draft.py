@@ -37,6 +37,11 @@ _QUALTRICS_META = re.compile(
     r"responseid|recipient.*|externaldatareference|externalreference|location.*|"
     r"distributionchannel|userlanguage|responseset|name|emailaddress|v\d+"
 )
+#: SurveyMonkey's metadata columns; Custom Data holds what the district passed (an id).
+_SURVEYMONKEY_META = re.compile(
+    r"respondent id|collector id|start date|end date|ip address|email address|first name|"
+    r"last name|custom data \d+"
+)
 _IDENTIFIER_QUESTION = re.compile(r"\b(id|number|student|staff|employee)\b", re.I)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _SEEN_NOT_ANSWERED = re.compile(r"-\d+(\.0+)?")
@@ -147,6 +152,8 @@ def _questions(export: SurveyExport) -> list[_Question]:
             continue
         if export.layout == "google_forms" and index == 0:
             continue  # the timestamp
+        if export.layout == "surveymonkey" and _SURVEYMONKEY_META.fullmatch(normalize_text(header)):
+            continue
         answers = Counter(
             cell.strip()
             for _, cells in export.rows
@@ -193,6 +200,12 @@ def _respondent_index(export: SurveyExport) -> int | None:
         ):  # fmt: skip
             filled = any(cells[index].strip() for _, cells in export.rows)
             return index if filled else None
+    if export.layout == "surveymonkey":
+        for index, header in enumerate(export.headers):
+            if re.fullmatch(r"custom data \d+", normalize_text(header)) and any(
+                cells[index].strip() for _, cells in export.rows
+            ):
+                return index
     if export.layout == "google_forms":
         for index, header in enumerate(export.headers[1:], start=1):
             if _IDENTIFIER_QUESTION.search(header) and normalize_text(header) not in (

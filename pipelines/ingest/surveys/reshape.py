@@ -1,9 +1,8 @@
-"""Survey exports (Qualtrics, Google Forms) reshaped to the long ``survey_responses`` form.
+"""Survey exports (Qualtrics, Google Forms, SurveyMonkey) reshaped to ``survey_responses``.
 
 A survey tool writes one row per respondent and one column per question. Ingestion wants
-one row per answer, named by stable item ids, so an item map (see
-:mod:`.item_map`) says which column is which item. Three layouts
-are read:
+one row per answer, named by stable item ids, so an item map (see :mod:`.item_map`) says
+which column is which item. Four layouts are read:
 
 ``qualtrics``
     Three header rows: column ids (``Q1_1``), question texts (possibly in another
@@ -15,6 +14,10 @@ are read:
     (``ResponseID``, ``Status`` ...) and question texts; no ImportIds.
 ``google_forms``
     One header row of question texts after a timestamp column (its header localised).
+``surveymonkey``
+    Two header rows: question texts (with Respondent ID, Start Date, End Date ... first),
+    then "Response" or each column's option; a question taking several answers spans
+    columns and is read as one (see :func:`.export_file.read_export`).
 
 Preview, test and spam responses (Qualtrics Status) and unfinished ones (Finished) are
 left out and counted. A -99 or other negative whole number (Qualtrics' "seen but not
@@ -39,7 +42,6 @@ from pipelines.contracts import load_contracts
 from pipelines.errors import WARNING, InputError
 from pipelines.ingest.surveys.export_file import (
     SurveyExport,
-    column_letter,
     parse_timestamp,
     read_export,
     squash,
@@ -59,7 +61,8 @@ FINISHED = {"1": True, "true": True, "0": False, "false": False}
 #: Qualtrics fields and Google Forms headers holding personal data: never mapped.
 PERSONAL_COLUMNS = frozenset(
     ("recipientlastname", "recipientfirstname", "recipientemail", "ipaddress", "name",
-     "emailaddress", "email", "email address", "locationlatitude", "locationlongitude")
+     "emailaddress", "email", "email address", "locationlatitude", "locationlongitude",
+     "ip address", "first name", "last name")
 )  # fmt: skip
 _SEEN_NOT_ANSWERED = re.compile(r"-\d+(\.0+)?")
 
@@ -177,19 +180,27 @@ class _Reshaper:
             if self.item_columns.count(index) > 1:
                 problem = f"two items read {export.display(index)}, {item.item_id} among them"
                 raise self.map_error(problem, "give each item its own column")
-        qualtrics = export.layout != "google_forms"
+        qualtrics = export.layout in ("qualtrics", "qualtrics_legacy")
+        monkey = export.layout == "surveymonkey"
         self.status = self._meta(("status", "Status")) if qualtrics else None
         self.finished = self._meta(("finished", "Finished")) if qualtrics else None
-        self.response_id = self._meta(("_recordId", "ResponseId")) if qualtrics else None
-        if qualtrics and self.response_id is None:
-            raise self.error("there is no ResponseId column", "export it again with ResponseId")
-        if item_map.responded_at is not None or not qualtrics:
+        self.response_id = None
+        if qualtrics or monkey:
+            field = "ResponseId" if qualtrics else "Respondent ID"
+            self.response_id = self._meta(("_recordId", field))
+            if self.response_id is None:
+                raise self.error(f"there is no {field} column", f"export it again with {field}")
+        if item_map.responded_at is not None or not (qualtrics or monkey):
             date = self.find(item_map.responded_at or SourceRef(letter="A"), "responded_at")
-        elif (date := self._meta(("recordedDate", "RecordedDate"), ("endDate", "EndDate"))) is None:
-            raise self.error(
-                "there is no RecordedDate or EndDate column",
-                "name the date column by responded_at: in the item map",
-            )
+        else:
+            fields = (("recordedDate", "RecordedDate"), ("endDate", "EndDate"))
+            date = self._meta(*(fields if qualtrics else (("", "End Date"), ("", "Start Date"))))
+            if date is None:
+                names = "RecordedDate or EndDate" if qualtrics else "End Date or Start Date"
+                raise self.error(
+                    f"there is no {names} column",
+                    "name the date column by responded_at: in the item map",
+                )
         self.date = date
         self.respondent = None
         self.counts: Counter[str] = Counter()  # blank and unanswered cells
@@ -209,8 +220,8 @@ class _Reshaper:
         """The column an item map names; an error naming it when it is missing or ambiguous."""
         export = self.export
         if ref.letter is not None:
-            index = sum((ord(c) - 64) * 26**p for p, c in enumerate(reversed(ref.letter))) - 1
-            candidates = [index] if index < len(export.headers) else []
+            letters = [export.letter(i) for i in range(len(export.headers))]
+            candidates = [letters.index(ref.letter)] if ref.letter in letters else []
         elif ref.import_id is not None:
             if export.layout != "qualtrics":
                 raise self.map_error(
@@ -232,7 +243,7 @@ class _Reshaper:
                 column=named,
             )
         if len(candidates) > 1 and ref.occurrence is None:
-            letters = ", ".join(column_letter(i) for i in candidates)
+            letters = ", ".join(export.letter(i) for i in candidates)
             raise self.map_error(
                 f"{what}: {len(candidates)} columns ({letters}) match {ref.describe()}",
                 "add occurrence: N, or name it by letter:",
@@ -260,7 +271,7 @@ class _Reshaper:
         rows = [export.headers] + ([export.texts] if export.layout != "qualtrics" else [])
         for import_id, name in choices:
             for index in range(len(export.headers)):
-                if export.import_ids[index] == import_id or any(
+                if (import_id and export.import_ids[index] == import_id) or any(
                     normalize_text(row[index]) == normalize_text(name) for row in rows
                 ):
                     return index

@@ -19,6 +19,7 @@ EXPORTS = [
     "qualtrics_legacy_2016.csv",
     "teacher_ai_pre_sheets.csv",
     "teacher_ai_pre_direct.csv",
+    "surveymonkey_expanded.csv",
 ]
 
 

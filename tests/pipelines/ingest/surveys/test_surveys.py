@@ -377,7 +377,9 @@ def test_a_localised_timestamp_header_is_google_forms(write_file) -> None:
 
 
 def test_a_file_that_is_not_a_survey_export_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="not a Qualtrics or Google Forms survey export"):
+    with pytest.raises(
+        InputError, match="not a Qualtrics, Google Forms or SurveyMonkey survey export"
+    ):
         reshape_survey(FIXTURES.parent / "district" / "students.csv", STUDENT_MAP)
 
 
@@ -456,3 +458,27 @@ def test_an_export_mixing_encodings_is_refused_naming_the_row(write_file, tmp_pa
     )
     with pytest.raises(InputError, match="row 3: the file mixes text encodings"):
         reshape_survey(export, write_map(tmp_path, [{"item_id": "C", "question": "Comentario"}]))
+
+
+def test_surveymonkey_export_reads_multi_answer_and_matrix_columns() -> None:
+    export = FIXTURES / "surveymonkey_expanded.csv"
+    assert detect_survey_layout(export) == "surveymonkey"
+    reshaped = reshape_survey(export, FIXTURES / "surveymonkey_expanded.item_map.yaml")
+    assert (reshaped.layout, reshaped.respondents_kept) == ("surveymonkey", 3)
+    # A question taking several answers spans columns, one per option: read as one item.
+    tools = [r for r in answers(reshaped, "response_value") if r[1] == "M_TOOLS"]
+    assert tools == [
+        ("11400000001", "M_TOOLS", "ChatGPT; Copilot"),
+        ("11400000002", "M_TOOLS", "Gemini; My own scripts, mostly"),
+    ]
+    # A matrix's statements are items of their own, coded on their scale.
+    checks = [r for r in answers(reshaped, "response_numeric") if r[1] == "M_CHECK"]
+    assert [numeric for _, _, numeric in checks] == ["5", "1", "3"]
+    assert list(reshaped.responses["respondent_unique_id"].unique()) == ["0888", "0889", "0890"]
+    assert reshaped.responses["responded_at"].iloc[0] == "2026-11-20 09:05:40"
+
+
+def test_surveymonkey_personal_columns_cannot_be_mapped(tmp_path) -> None:
+    items = [{"item_id": "X", "column": "IP Address"}]
+    with pytest.raises(InputError, match="which holds names, e-mails or locations"):
+        reshape_survey(FIXTURES / "surveymonkey_expanded.csv", write_map(tmp_path, items))
