@@ -14,8 +14,10 @@ $(BIN)/uv: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # The lock pins every package (with hashes) so a research partner gets the same environment.
+# Bytecode is compiled once here: with PYTHONDONTWRITEBYTECODE set (as on CI machines),
+# great-expectations would otherwise be compiled again at every start (seconds each time).
 $(STAMP): $(BIN)/uv requirements.lock pyproject.toml
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -33,22 +31,20 @@ from pipelines.ingest.columns import (
 )
 from pipelines.ingest.options import DEFAULT_OPTIONS, IngestOptions
 from pipelines.ingest.plan import PlannedFile, plan_ingest
-from pipelines.ingest.pseudonymize import key_fingerprint, load_key
+from pipelines.ingest.pseudonymize import load_key
 from pipelines.ingest.sources import StagedSource, stage_source
-from pipelines.ingest.typed import build_typed_table, install_macros
+from pipelines.ingest.staging import Staging
+from pipelines.ingest.typed import build_typed_table
 from pipelines.ingest.validate import validate_batch
 from pipelines.sql_text import quote_ident
-from pipelines.warehouse.audit import Batch, check_key_fingerprint, find_loaded_batch
-from pipelines.warehouse.connection import attach, detach, resolve_db_path
+from pipelines.warehouse.audit import Batch, find_loaded_batch
+from pipelines.warehouse.connection import resolve_db_path
 from pipelines.warehouse.load import copy_known_keys, unknown_keys, write_batch
 from pipelines.warehouse.transaction import transaction
 
 #: Test hook: seconds to sleep inside the batch transaction, just before COMMIT, so a test
 #: can kill the process mid-load and check that no partial batch survives.
 PAUSE_BEFORE_COMMIT_ENV = "OUTCOMES_PAUSE_BEFORE_COMMIT"
-#: Memory the staging database may use before it spills to disk (a 2 GB file must not
-#: need 2 GB of memory).
-STAGING_MEMORY_LIMIT = os.environ.get("OUTCOMES_STAGING_MEMORY", "2GB")
 
 
 class _Stopwatch:
@@ -97,20 +93,17 @@ def ingest_plan(
     """
     key = load_key()  # once: a key file is read, or created, a single time
     results = []
-    for planned in plan:
-        if on_file is not None:
-            on_file(planned)
-        batches = ingest_file(
-            planned.path,
-            kind=planned.kind,
-            db=db,
-            district_id=planned.district_id,
-            key=key,
-            options=options,
-        )
-        results.extend(batches)
-        if on_done is not None:
-            on_done(planned, batches)
+    with Staging(resolve_db_path(db), key=key, wait_seconds=options.wait_seconds) as staging:
+        for planned in plan:
+            if on_file is not None:
+                on_file(planned)
+            batches = _ingest_staged_file(
+                staging, planned.path, kind=planned.kind, district_id=planned.district_id,
+                options=options,
+            )  # fmt: skip
+            results.extend(batches)
+            if on_done is not None:
+                on_done(planned, batches)
     return results
 
 
@@ -125,56 +118,47 @@ def ingest_file(
 ) -> list[Batch]:
     """Ingest one file (a survey export also loads its item definitions first)."""
     key = key if key is not None else load_key()
-    db_path = resolve_db_path(db)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with Staging(resolve_db_path(db), key=key, wait_seconds=options.wait_seconds) as staging:
+        return _ingest_staged_file(
+            staging, Path(path), kind=kind, district_id=district_id, options=options
+        )
+
+
+def _ingest_staged_file(
+    staging: Staging, path: Path, *, kind: str, district_id: str, options: IngestOptions
+) -> list[Batch]:
+    """Every batch of one file, each staged and written in turn; staging cleared after."""
     results = []
-    stage_name = f":memory:stage_{uuid.uuid4().hex}"
-    # Staging spills to a private folder past its memory limit; identifiers are still raw
-    # there, so the folder is readable by the owner only and removed afterwards.
-    spill = tempfile.TemporaryDirectory(prefix="outcomes-stage-")
-    os.chmod(spill.name, 0o700)
-    con = duckdb.connect(
-        stage_name,
-        config={"memory_limit": STAGING_MEMORY_LIMIT, "temp_directory": spill.name},
-    )
-    # The command line shows its own progress; DuckDB's bar would interleave with it.
-    con.execute("SET enable_progress_bar = false")
     try:
-        install_macros(con)
         stopwatch = _Stopwatch()
-        for source in stage_source(con, Path(path), kind=kind, options=options):
+        for source in stage_source(staging.con, path, kind=kind, options=options):
             stopwatch.lap("read")
             results.append(
                 _ingest_staged(
-                    con,
+                    staging,
                     source,
-                    db_path=db_path,
                     district_id=district_id,
-                    key=key,
                     options=options,
                     stopwatch=stopwatch,
                 )
             )
             stopwatch = _Stopwatch()
     finally:
-        detach(con)
-        con.close()
-        spill.cleanup()
+        staging.clear()
     return results
 
 
 def _ingest_staged(
-    con: duckdb.DuckDBPyConnection,
+    staging: Staging,
     source: StagedSource,
     *,
-    db_path: Path,
     district_id: str,
-    key: bytes,
     options: IngestOptions,
     stopwatch: _Stopwatch,
 ) -> Batch:
     started = datetime.now()
     clock = time.perf_counter()
+    con, key = staging.con, staging.key
     contract = load_contracts()[source.kind]
     _, renames = renames_for(source.path, options.renames, options.column_map)
     mapping = map_columns(contract, source.columns, keep_extra=options.keep_extra, renames=renames)
@@ -186,8 +170,7 @@ def _ingest_staged(
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(source.table)}")
     stopwatch.lap("type and pseudonymize")
 
-    attach(con, db_path, wait_seconds=options.wait_seconds)
-    check_key_fingerprint(con, key_fingerprint(key), db_path)
+    staging.attach_warehouse()
     batch = Batch(
         batch_id=None,
         district_id=district_id,

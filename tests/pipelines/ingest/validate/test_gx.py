@@ -187,13 +187,13 @@ def test_element_count_is_given_for_column_checks_only(planted_report):
         assert element_count == (None if check.rule in SQL_CHECKS else len(PLANTED_ROWS))
 
 
-def test_document_is_json_in_summary_format(planted_report):
+def test_document_is_json_in_basic_format(planted_report):
     document = json.loads(json.dumps(planted_report.document))
     assert document["meta"]["great_expectations_version"] == planted_report.gx_version
     assert sorted(r["expectation_config"]["meta"]["check_id"] for r in document["results"]) == (
         sorted(PLANTED_COUNTS)
     )
-    # SUMMARY gives counts and a few examples; COMPLETE would add every unexpected value.
+    # BASIC gives counts and a few examples; COMPLETE would add every unexpected value.
     assert not any("unexpected_list" in r["result"] for r in document["results"])
 
 
