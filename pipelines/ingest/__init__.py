@@ -4,10 +4,11 @@ The flow, one sub-package or module per step:
 
 ``plan`` which files, of which kind, in which order ->
 ``readers`` each file staged as text (``surveys`` reshapes survey exports first; ``sources``
-says which path a file takes) -> ``columns`` headers matched to the contract ->
-``typed`` typed and pseudonymized (``pseudonymize``) -> ``validate`` checked, failing rows
-routed to quarantine -> ``pipelines.warehouse.load`` written in one transaction.
-``job`` runs the steps for every file.
+says which path a file takes) -> ``columns`` headers matched to the contract (with the
+renames of ``column_map``) -> ``typed`` typed and pseudonymized (``pseudonymize``) ->
+``validate`` checked, failing rows routed to quarantine -> ``pipelines.warehouse.load``
+written in one transaction. ``job`` runs the steps for every file, in the ``staging``
+database of the command, with the operator's ``options``.
 """
 
 from pipelines.ingest.job import ingest_file, ingest_paths, ingest_plan
