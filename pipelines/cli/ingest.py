@@ -39,6 +39,14 @@ from pipelines.errors import WARNING
     "--rename 'Home Campus=school_id'.",
 )
 @click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    metavar="'column=VALUE'",
+    help="Give a contract column the file leaves out one value for every row (repeatable), "
+    "e.g. --set school_year=2025 for a roster export without a year.",
+)
+@click.option(
     "--column-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
@@ -52,7 +60,7 @@ from pipelines.errors import WARNING
 )
 @click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another ingest.")
 @reports_errors
-def ingest(paths, kind, db, district, rename, wait, **choices) -> None:
+def ingest(paths, kind, db, district, rename, set_values, wait, **choices) -> None:
     """Validate and load export files (CSV, XLSX, Parquet, survey exports) into the warehouse.
 
     Each file is one batch: loaded whole or not at all. Rows that fail a check are held in
@@ -65,9 +73,12 @@ def ingest(paths, kind, db, district, rename, wait, **choices) -> None:
     Example: outcomes ingest sds/student.csv --kind students --keep-extra "Bus Route"
 
     Example: outcomes ingest roster.csv --rename "Home Campus=school_id"
+
+    Example: outcomes ingest sis_students_2024-25.csv --set school_year=2025
     """
     from pipelines.ingest import IngestOptions, ingest_paths
     from pipelines.ingest.column_map import load_column_map, parse_renames
+    from pipelines.ingest.fixed_values import parse_fixed_values
     from pipelines.warehouse.connection import resolve_db_path
 
     if choices["column_map"] is not None:
@@ -80,6 +91,7 @@ def ingest(paths, kind, db, district, rename, wait, **choices) -> None:
             district_id=district,
             options=IngestOptions(
                 renames=parse_renames(rename),
+                fixed_values=parse_fixed_values(set_values),
                 wait_seconds=wait,
                 **choices,
             ),

@@ -14,7 +14,7 @@ it is personal data or a secret.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
@@ -128,8 +128,12 @@ def infer_kind(
     file: str,
     *,
     renames: Mapping[str, str] | None = None,
+    fixed: Iterable[str] = (),
 ) -> str:
     """The kind whose required columns a header has, preferring the most columns matched.
+
+    A required column in ``fixed`` (given one value for the file with ``--set``) counts as
+    there.
 
     Raises
     ------
@@ -141,22 +145,29 @@ def infer_kind(
     closest = None
     for contract in contracts.values():
         mapping = map_columns(contract, file_columns, renames=renames)
-        if not mapping.missing_required:
+        missing = [c for c in mapping.missing_required if c not in set(fixed)]
+        if not missing:
             scored.append((len(mapping.matched), len(contract.required_columns), contract.kind))
-        found = len(contract.required_columns) - len(mapping.missing_required)
+        found = len(contract.required_columns) - len(missing)
         if closest is None or found > closest[0]:
-            closest = (found, contract, mapping)
+            closest = (found, contract, missing)
     if not scored:
-        found, contract, mapping = closest
-        lacks = ", ".join(mapping.missing_required)
+        found, contract, missing = closest
         header = ", ".join(list(file_columns)[:6])
-        near = f"; closest is {contract.kind}, which also needs {lacks}" if found else ""
-        raise InputError(
-            file,
-            f"its header matches no source kind ({header}){near}",
-            "check that this is a district export; if it is, pass --kind and "
-            "--rename 'YOUR HEADER=contract_column' for the columns it names differently",
+        near = (
+            f"; closest is {contract.kind}, which also needs {', '.join(missing)}" if found else ""
         )
+        fix = (
+            "check that this is a district export; if it is, pass --kind and "
+            "--rename 'YOUR HEADER=contract_column' for the columns it names differently"
+        )
+        if found and missing == ["school_year"]:
+            # Rosters are exported one file per year, most without the year in them.
+            fix = (
+                "if the export holds one school year, give it with --set school_year=YEAR "
+                "(the year it ends: 2025 for 2024-25)"
+            )
+        raise InputError(file, f"its header matches no source kind ({header}){near}", fix)
     scored.sort(reverse=True)
     if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
         raise InputError(
@@ -172,14 +183,22 @@ def require_columns(contract: Contract, mapping: ColumnMapping, file: str) -> No
     message names the file's unmatched header closest to the first missing column."""
     if not mapping.missing_required:
         return
-    missing = mapping.missing_required[0]
-    column = contract.column(missing)
     unmatched = [c for c in mapping.dropped + mapping.extra if c not in mapping.matched.values()]
-    nearest = _nearest_header(column, unmatched)
+    # The first missing column a header of the file is probably meant for, else the first.
+    nearest_of = {
+        m: _nearest_header(contract.column(m), unmatched) for m in mapping.missing_required
+    }
+    missing = next((m for m, h in nearest_of.items() if h), mapping.missing_required[0])
+    column, nearest = contract.column(missing), nearest_of[missing]
     problem = f"required column {', '.join(mapping.missing_required)} is missing for kind "
     problem += contract.kind + (f" (closest header: {nearest})" if nearest else "")
     if nearest:
         fix = f"if {nearest} is {missing}, pass --rename '{nearest}={missing}'"
+    elif missing == "school_year":
+        fix = (
+            "if the export holds one school year, give it with --set school_year=YEAR "
+            "(the year it ends: 2025 for 2024-25), or add a School Year column"
+        )
     else:
         accepted = f" (also accepted: {', '.join(column.aliases)})" if column.aliases else ""
         fix = (

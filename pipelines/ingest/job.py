@@ -29,6 +29,7 @@ from pipelines.ingest.columns import (
     map_columns,
     require_columns,
 )
+from pipelines.ingest.fixed_values import add_fixed_values
 from pipelines.ingest.options import DEFAULT_OPTIONS, IngestOptions
 from pipelines.ingest.plan import PlannedFile, plan_ingest
 from pipelines.ingest.pseudonymize import load_key
@@ -162,6 +163,12 @@ def _ingest_staged(
     contract = load_contracts()[source.kind]
     _, renames = renames_for(source.path, options.renames, options.column_map)
     mapping = map_columns(contract, source.columns, keep_extra=options.keep_extra, renames=renames)
+    read_columns = source.columns
+    if options.fixed_values:
+        source = add_fixed_values(con, source, contract, mapping, options.fixed_values)
+        mapping = map_columns(
+            contract, source.columns, keep_extra=options.keep_extra, renames=renames
+        )
     require_columns(contract, mapping, source.display_name)
     mapping = drop_personal_extras(con, source.table, mapping)
     date_formats = build_typed_table(con, contract, mapping, key=key, source=source.table)
@@ -187,7 +194,9 @@ def _ingest_staged(
     loaded = find_loaded_batch(
         con, sha256=source.sha256, kind=contract.kind, district_id=district_id
     )
-    if loaded is not None:
+    # A file given a value with --set is more than its bytes: the same roster set to
+    # another year is new rows, found by comparing keys as for any other file.
+    if loaded is not None and source.columns == read_columns:
         return replace(
             batch,
             batch_id=loaded,

@@ -29,6 +29,9 @@ class IngestOptions:
     #: File header -> contract column, for headers a district spells its own way
     #: (``--rename``); they win over a column map's.
     renames: Mapping[str, str] = field(default_factory=dict)
+    #: Contract column -> one value for every row of each file that lacks the column
+    #: (``--set school_year=2025``; see ``pipelines.ingest.fixed_values``).
+    fixed_values: Mapping[str, str] = field(default_factory=dict)
     #: A column map for every file of the command (``--column-map``; see
     #: ``pipelines.ingest.column_map``).
     column_map: Path | None = None

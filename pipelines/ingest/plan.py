@@ -50,16 +50,20 @@ def plan_ingest(
     planned = []
     for path in discover_files(paths):
         mapped_kind, renames = renames_for(path, options.renames, options.column_map)
-        file_kind = kind or mapped_kind or _infer_kind(path, contracts, renames)
+        file_kind = (
+            kind or mapped_kind or _infer_kind(path, contracts, renames, options.fixed_values)
+        )
         planned.append(PlannedFile(path, file_kind, district_id))
     order = {k: i for i, k in enumerate(load_order(contracts))}
     return sorted(planned, key=lambda file: (order[file.kind], str(file.path)))
 
 
-def _infer_kind(path: Path, contracts: dict[str, Contract], renames: dict[str, str]) -> str:
+def _infer_kind(
+    path: Path, contracts: dict[str, Contract], renames: dict[str, str], fixed: Iterable[str]
+) -> str:
     if is_survey_export(path):
         return "survey_responses"
-    return infer_kind(contracts, sniff_header(path), path.name, renames=renames)
+    return infer_kind(contracts, sniff_header(path), path.name, renames=renames, fixed=fixed)
 
 
 def discover_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     "students": (
         "student_unique_id",
+        "school_year",
         "last_surname",
         "electronic_mail_address",
         "school_id",
@@ -189,6 +190,7 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
 SIS_HEADERS = {
     "students": {
         "student_unique_id": "Student Number",
+        "school_year": "School Year",
         "last_surname": "Student Name",
         "electronic_mail_address": "Email",
         "school_id": "School",

@@ -1,5 +1,6 @@
--- mart.panel_scores: one row per employer-panel score, with the student's demographics and
--- the team's type, ready for reviewer-severity and growth models.
+-- mart.panel_scores: one row per employer-panel score, with the student's demographics,
+-- grade and prior GPA as that school year's roster held them, and the team's type, ready
+-- for reviewer-severity and growth models.
 CREATE OR REPLACE VIEW mart.panel_scores AS
 WITH scores AS (
     SELECT * FROM core.panel_scores
@@ -32,5 +33,6 @@ SELECT
 FROM scores AS p
 LEFT JOIN students AS s
     ON s._district_id = p._district_id AND s.student_unique_id = p.student_unique_id
+        AND s.school_year = p.school_year
 LEFT JOIN teams AS t
     ON t._district_id = p._district_id AND t.team_id = p.team_id

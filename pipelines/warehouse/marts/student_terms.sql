@@ -1,5 +1,6 @@
 -- mart.student_terms: one row per student per team per term of membership, with the
--- student's demographics, the team's type and the term's attendance.
+-- student's demographics and prior GPA as that school year's roster held them, the team's
+-- type and the term's attendance.
 CREATE OR REPLACE VIEW mart.student_terms AS
 WITH memberships AS (
     SELECT * FROM core.team_memberships
@@ -62,6 +63,7 @@ SELECT
 FROM memberships AS m
 LEFT JOIN students AS s
     ON s._district_id = m._district_id AND s.student_unique_id = m.student_unique_id
+        AND s.school_year = m.school_year
 LEFT JOIN teams AS t
     ON t._district_id = m._district_id AND t.team_id = m.team_id
 LEFT JOIN attendance AS a

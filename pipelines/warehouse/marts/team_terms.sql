@@ -28,6 +28,7 @@ composition AS (
     FROM memberships AS m
     LEFT JOIN students AS s
         ON s._district_id = m._district_id AND s.student_unique_id = m.student_unique_id
+            AND s.school_year = m.school_year
     GROUP BY ALL
 )
 

@@ -58,7 +58,7 @@ def written(tmp_path_factory):
     export.write_text(HEADER + ROWS, encoding="utf-8")
     db = root / "outcomes.duckdb"
     run("ingest", "--db", str(db), str(DISTRICT / "staff.csv"))
-    run("ingest", "--db", str(db), "--kind", "students", str(export))
+    run("ingest", "--db", str(db), "--kind", "students", "--set", "school_year=2025", str(export))
     run("quarantine", "--db", str(db), "--csv", str(root / "held_back.csv"))
     run("export-lake", str(root / "lake"), "--db", str(db))
     run("docs", "--codebook", str(root / "codebook.csv"))

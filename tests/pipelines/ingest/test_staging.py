@@ -43,9 +43,11 @@ def stage(con, header, rows):
 
 
 def test_headers_map_through_aliases(students):
-    mapping = map_columns(students, ["Student Number", "School", "Grade", "Gender", "Email"])
+    headers = ["Student Number", "School Year", "School", "Grade", "Gender", "Email"]
+    mapping = map_columns(students, headers)
     assert mapping.matched == {
         "student_unique_id": "Student Number",
+        "school_year": "School Year",
         "school_id": "School",
         "grade_level": "Grade",
         "sex": "Gender",
@@ -100,7 +102,7 @@ def test_extra_column_holding_email_addresses_is_dropped(students, con):
 
 
 def test_missing_required_column_names_it(students):
-    mapping = map_columns(students, ["student_id", "school", "grade"])
+    mapping = map_columns(students, ["student_id", "school_year", "school", "grade"])
     with pytest.raises(InputError) as caught:
         require_columns(students, mapping, "roster.csv")
     assert caught.value.column == "sex"
@@ -132,14 +134,14 @@ def test_typed_table_parses_dates_codes_booleans_and_pseudonymizes(students, con
 
 
 def test_checks_route_out_of_range_and_uncastable_values(students, con):
-    header = ["student_id", "school", "grade", "sex", "gpa", "dob"]
+    header = ["student_id", "year", "school", "grade", "sex", "gpa", "dob"]
     stage(
         con,
         header,
         [
-            ["1", "A", "9", "female", "6.5", "2009-01-01"],
-            ["2", "A", "9", "female", "3.0", "not a date"],
-            ["3", "A", "14", "female", "3.0", "2009-01-01"],
+            ["1", "2025", "A", "9", "female", "6.5", "2009-01-01"],
+            ["2", "2025", "A", "9", "female", "3.0", "not a date"],
+            ["3", "2025", "A", "14", "female", "3.0", "2009-01-01"],
         ],
     )
     build_typed_table(con, students, map_columns(students, header), key=KEY)
@@ -153,19 +155,19 @@ def test_checks_route_out_of_range_and_uncastable_values(students, con):
     assert failing["prior_gpa:between"] == [2]
     assert failing["birth_date:castable"] == [3]
     assert failing["grade_level:in_set"] == [4]
-    assert failing["student_unique_id:unique"] is None  # list() of no rows
+    assert failing["student_unique_id+school_year:unique"] is None  # list() of no rows
 
 
 def test_exact_duplicate_keeps_first_copy_and_conflict_holds_both(students, con):
-    header = ["student_id", "school", "grade", "sex"]
+    header = ["student_id", "year", "school", "grade", "sex"]
     stage(
         con,
         header,
         [
-            ["1", "A", "9", "female"],
-            ["1", "A", "9", "female"],
-            ["2", "A", "9", "female"],
-            ["2", "B", "10", "male"],
+            ["1", "2025", "A", "9", "female"],
+            ["1", "2025", "A", "9", "female"],
+            ["2", "2025", "A", "9", "female"],
+            ["2", "2025", "B", "10", "male"],
         ],
     )
     build_typed_table(con, students, map_columns(students, header), key=KEY)
@@ -179,12 +181,12 @@ def test_exact_duplicate_keeps_first_copy_and_conflict_holds_both(students, con)
         (3, "duplicate of row 2; the first copy was kept"),
         (
             4,
-            "primary key (student_unique_id) appears on 2 rows with different values; "
+            "primary key (student_unique_id, school_year) appears on 2 rows with different values; "
             "keep one row per key",
         ),
         (
             5,
-            "primary key (student_unique_id) appears on 2 rows with different values; "
+            "primary key (student_unique_id, school_year) appears on 2 rows with different values; "
             "keep one row per key",
         ),
     ]

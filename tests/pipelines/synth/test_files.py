@@ -210,7 +210,7 @@ def test_rosters_use_sis_shapes(written):
     entry = next(e for e in manifest["files"] if e["kind"] == "students")
     text = (folder / entry["file"]).read_bytes().decode("utf-8")
     header, first = text.split("\r\n")[:2]
-    assert header.startswith("Student Number,Student Name,Email")
+    assert header.startswith("Student Number,School Year,Student Name,Email")
     assert '"' in first and "/" in first  # "Last, First" quoted; MM/DD/YYYY dates
 
 

@@ -61,3 +61,25 @@ def test_reading_a_mart_twice_gives_the_same_rows_in_the_same_order(warehouse):
 def test_an_unknown_mart_is_refused_naming_the_marts():
     with duckdb.connect() as con, pytest.raises(ValueError, match="no mart 'students'"):
         load_mart(con, "students")
+
+
+def test_a_students_covariates_are_those_of_the_roster_of_that_school_year(tmp_path):
+    # The year before, the same students had other GPAs: the 2025 terms must not see them,
+    # nor the other way round (a later roster must not rewrite an earlier year).
+    path = tmp_path / "outcomes.duckdb"
+    roster = (DISTRICT / "students.csv").read_text(encoding="utf-8")
+    earlier = tmp_path / "students_2023-24.csv"
+    earlier.write_text(
+        roster.replace(",3.40,", ",1.10,").replace(",2.90,", ",1.20,").replace(",2025", ",2024"),
+        encoding="utf-8",
+    )
+    ingest_paths([DISTRICT, earlier], db=path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        term_gpas = {
+            gpa for (gpa,) in con.execute("SELECT prior_gpa FROM mart.student_terms").fetchall()
+        }
+        rosters = con.execute(
+            "SELECT school_year, count(*) FROM core.students GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+    assert {3.4, 2.9} <= term_gpas and not {1.1, 1.2} & term_gpas
+    assert [year for year, _ in rosters] == [2024, 2025] and rosters[0][1] == rosters[1][1]
