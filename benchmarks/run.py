@@ -59,7 +59,7 @@ def write_inputs(folder: Path, rows: int) -> dict[str, Path]:
         'teacher' AS staff_classification FROM range(1, {TEAMS + 1}) r(i))
         TO '{paths["staff"]}' (HEADER)""")
     con.execute(f"""COPY (SELECT 'S' || lpad(i::VARCHAR, 7, '0') AS student_unique_id,
-        'HS' AS school_id, (9 + i % 4)::VARCHAR AS grade_level,
+        2025 AS school_year, 'HS' AS school_id, (9 + i % 4)::VARCHAR AS grade_level,
         CASE WHEN i % 2 = 0 THEN 'female' ELSE 'male' END AS sex
         FROM range(1, {STUDENTS + 1}) r(i)) TO '{paths["students"]}' (HEADER)""")
     con.execute(f"""COPY (SELECT 'TEAM' || i AS team_id, 'HS' AS school_id,

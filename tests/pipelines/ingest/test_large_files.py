@@ -37,8 +37,9 @@ def test_two_gigabyte_file_streams_with_bounded_memory(tmp_path, warehouse_path)
     # 37 bytes a row; every (student, team, date) distinct and every student enrolled.
     rows = GIGABYTES * 1_000_000_000 // 37
     con = duckdb.connect()
-    con.execute(f"""COPY (SELECT 'S' || lpad(i::VARCHAR, 6, '0') AS student_id, 'ESHS' AS school,
-        '9' AS grade, 'female' AS sex FROM range({STUDENTS}) r(i)) TO '{students}' (HEADER)""")
+    con.execute(f"""COPY (SELECT 'S' || lpad(i::VARCHAR, 6, '0') AS student_id,
+        2025 AS school_year, 'ESHS' AS school, '9' AS grade, 'female' AS sex
+        FROM range({STUDENTS}) r(i)) TO '{students}' (HEADER)""")
     con.execute(f"""COPY (SELECT
         'S' || lpad((i % {STUDENTS})::VARCHAR, 6, '0') AS student_id,
         (['TEAM-A', 'TEAM-G'])[1 + (i // {STUDENTS}) % 2] AS team_id,
