@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from pipelines.sql_text import quote_ident
 
 TEST_KEY = "test-key-0123456789abcdef-not-for-real-data"
 
@@ -48,6 +51,32 @@ def write_file(tmp_path):
         return path
 
     return write
+
+
+def read_warehouse_texts(db: Path, *, text_columns_only: bool = False) -> dict[str, list[str]]:
+    """Every distinct value of every table and view column of the warehouse at ``db``, as
+    text, by ``schema.table.column`` (only VARCHAR columns if ``text_columns_only``): what a
+    privacy test searches for a value that must not be stored."""
+    only_text = " AND data_type = 'VARCHAR'" if text_columns_only else ""
+    found: dict[str, list[str]] = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = con.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            f"WHERE table_catalog = current_database(){only_text}"
+        ).fetchall()
+        for schema, table, column in columns:
+            where = f"{quote_ident(schema)}.{quote_ident(table)}"
+            values = con.execute(
+                f"SELECT DISTINCT CAST({quote_ident(column)} AS VARCHAR) FROM {where}"
+            ).fetchall()
+            found[f"{schema}.{table}.{column}"] = [v for (v,) in values if v is not None]
+    return found
+
+
+@pytest.fixture
+def warehouse_texts():
+    """``read_warehouse_texts``, for the tests that search a warehouse for a value."""
+    return read_warehouse_texts
 
 
 # With great-expectations and duckdb_engine loaded, DuckDB 2.0's bindings print spurious
