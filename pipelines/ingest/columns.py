@@ -141,11 +141,12 @@ def infer_kind(
         When no kind's required columns are all there (naming the closest kind and what it
         lacks), or two kinds fit equally well.
     """
+    given = set(fixed)
     scored = []
     closest = None
     for contract in contracts.values():
         mapping = map_columns(contract, file_columns, renames=renames)
-        missing = [c for c in mapping.missing_required if c not in set(fixed)]
+        missing = [c for c in mapping.missing_required if c not in given]
         if not missing:
             scored.append((len(mapping.matched), len(contract.required_columns), contract.kind))
         found = len(contract.required_columns) - len(missing)
@@ -161,12 +162,8 @@ def infer_kind(
             "check that this is a district export; if it is, pass --kind and "
             "--rename 'YOUR HEADER=contract_column' for the columns it names differently"
         )
-        if found and missing == ["school_year"]:
-            # Rosters are exported one file per year, most without the year in them.
-            fix = (
-                "if the export holds one school year, give it with --set school_year=YEAR "
-                "(the year it ends: 2025 for 2024-25)"
-            )
+        if found and missing == [contract.school_year_column]:
+            fix = _set_school_year(contract.school_year_column)
         raise InputError(file, f"its header matches no source kind ({header}){near}", fix)
     scored.sort(reverse=True)
     if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
@@ -194,11 +191,8 @@ def require_columns(contract: Contract, mapping: ColumnMapping, file: str) -> No
     problem += contract.kind + (f" (closest header: {nearest})" if nearest else "")
     if nearest:
         fix = f"if {nearest} is {missing}, pass --rename '{nearest}={missing}'"
-    elif missing == "school_year":
-        fix = (
-            "if the export holds one school year, give it with --set school_year=YEAR "
-            "(the year it ends: 2025 for 2024-25), or add a School Year column"
-        )
+    elif missing == contract.school_year_column:
+        fix = f"{_set_school_year(missing)}, or add a School Year column"
     else:
         accepted = f" (also accepted: {', '.join(column.aliases)})" if column.aliases else ""
         fix = (
@@ -206,6 +200,15 @@ def require_columns(contract: Contract, mapping: ColumnMapping, file: str) -> No
             "or pass the right --kind"
         )
     raise InputError(file, problem, fix, column=missing)
+
+
+def _set_school_year(column: str) -> str:
+    """What to do about a file without its kind's school-year column: rosters are exported
+    one file per year, most without the year in them."""
+    return (
+        f"if the export holds one school year, give it with --set {column}=YEAR "
+        "(the year it ends: 2025 for 2024-25)"
+    )
 
 
 def _nearest_header(column: Column, headers: Sequence[str]) -> str | None:
