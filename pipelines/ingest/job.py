@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -98,10 +98,7 @@ def ingest_plan(
         for planned in plan:
             if on_file is not None:
                 on_file(planned)
-            batches = _ingest_staged_file(
-                staging, planned.path, kind=planned.kind, district_id=planned.district_id,
-                options=options,
-            )  # fmt: skip
+            batches = _ingest_staged_file(staging, planned, options=options)
             results.extend(batches)
             if on_done is not None:
                 on_done(planned, batches)
@@ -119,26 +116,27 @@ def ingest_file(
 ) -> list[Batch]:
     """Ingest one file (a survey export also loads its item definitions first)."""
     key = key if key is not None else load_key()
+    _, renames = renames_for(Path(path), options.renames, options.column_map)
+    planned = PlannedFile(Path(path), kind, district_id, renames)
     with Staging(resolve_db_path(db), key=key, wait_seconds=options.wait_seconds) as staging:
-        return _ingest_staged_file(
-            staging, Path(path), kind=kind, district_id=district_id, options=options
-        )
+        return _ingest_staged_file(staging, planned, options=options)
 
 
 def _ingest_staged_file(
-    staging: Staging, path: Path, *, kind: str, district_id: str, options: IngestOptions
+    staging: Staging, planned: PlannedFile, *, options: IngestOptions
 ) -> list[Batch]:
     """Every batch of one file, each staged and written in turn; staging cleared after."""
     results = []
     try:
         stopwatch = _Stopwatch()
-        for source in stage_source(staging.con, path, kind=kind, options=options):
+        for source in stage_source(staging.con, planned.path, kind=planned.kind, options=options):
             stopwatch.lap("read")
             results.append(
                 _ingest_staged(
                     staging,
                     source,
-                    district_id=district_id,
+                    district_id=planned.district_id,
+                    renames=planned.renames,
                     options=options,
                     stopwatch=stopwatch,
                 )
@@ -154,6 +152,7 @@ def _ingest_staged(
     source: StagedSource,
     *,
     district_id: str,
+    renames: Mapping[str, str],
     options: IngestOptions,
     stopwatch: _Stopwatch,
 ) -> Batch:
@@ -161,7 +160,6 @@ def _ingest_staged(
     clock = time.perf_counter()
     con, key = staging.con, staging.key
     contract = load_contracts()[source.kind]
-    _, renames = renames_for(source.path, options.renames, options.column_map)
     mapping = map_columns(contract, source.columns, keep_extra=options.keep_extra, renames=renames)
     read_columns = source.columns
     if options.fixed_values:

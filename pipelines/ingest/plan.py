@@ -8,8 +8,8 @@ to load first (students before their attendance).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.contracts import Contract, load_contracts, load_order
@@ -23,11 +23,13 @@ from pipelines.ingest.sources import is_survey_export
 
 @dataclass(frozen=True)
 class PlannedFile:
-    """One file to load: where it is, its kind, and the district it belongs to."""
+    """One file to load: where it is, its kind, the district it belongs to, and the renames
+    of its headers (``--rename`` and its column maps, read once here)."""
 
     path: Path
     kind: str
     district_id: str = "district"
+    renames: Mapping[str, str] = field(default_factory=dict)
 
 
 def plan_ingest(
@@ -53,7 +55,7 @@ def plan_ingest(
         file_kind = (
             kind or mapped_kind or _infer_kind(path, contracts, renames, options.fixed_values)
         )
-        planned.append(PlannedFile(path, file_kind, district_id))
+        planned.append(PlannedFile(path, file_kind, district_id, renames))
     order = {k: i for i, k in enumerate(load_order(contracts))}
     return sorted(planned, key=lambda file: (order[file.kind], str(file.path)))
 
