@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipelines.ingest import PlannedFile, ingest_plan, plan_ingest
-from pipelines.warehouse.connection import connect_read_only, remove_warehouse, resolve_db_path
-from pipelines.warehouse.marts import mart_row_counts
+from pipelines.warehouse.connection import connect, remove_warehouse, resolve_db_path
+from pipelines.warehouse.marts import build_marts
 
 
 def run_demo(
@@ -71,7 +71,7 @@ def run_demo(
         f"ingested {len(results)} batches: {read:,} rows read, {accepted:,} accepted, "
         f"{quarantined:,} quarantined -> {db_path}"
     )
-    summary.extend(_warehouse_summary(db_path))
+    summary.extend(_warehouse_summary(db_path, console))
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -92,10 +92,16 @@ def _export_folders(root: Path) -> list[Path]:
     return districts or [root]
 
 
-def _warehouse_summary(db_path: Path) -> list[str]:
-    con = connect_read_only(db_path)
+def _warehouse_summary(db_path: Path, console: Console) -> list[str]:
+    """Build the marts from what was ingested, and list them."""
+    con = connect(db_path)
     try:
-        counts = mart_row_counts(con)
+        with console.status("building the marts"):
+            clock = time.perf_counter()
+            built = build_marts(con)
     finally:
         con.close()
-    return ["analysis views:"] + [f"  mart.{name}: {rows:,} rows" for name, rows in counts.items()]
+    lines = [
+        f"analysis marts, as of batch {built.as_of_batch_id} ({time.perf_counter() - clock:.1f} s):"
+    ]
+    return lines + [f"  mart.{name}: {rows:,} rows" for name, rows in built.row_counts.items()]

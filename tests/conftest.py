@@ -1,7 +1,10 @@
-"""Shared fixtures: a private pseudonym key and a throwaway warehouse for every test."""
+"""Shared fixtures: a private pseudonym key and a throwaway warehouse for every test, and
+the synthetic district ingested once for the tests that read a whole district."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -30,6 +33,39 @@ def pseudonym_key(monkeypatch, tmp_path) -> str:
     monkeypatch.setenv("OUTCOMES_KEY_FILE", str(tmp_path / "keys" / "pseudonym.key"))
     monkeypatch.delenv("OUTCOMES_DB", raising=False)
     return TEST_KEY
+
+
+#: The seed of the synthetic district the demo and the district-wide tests use.
+SYNTHETIC_SEED = 20240801
+
+
+@dataclass(frozen=True)
+class SyntheticWarehouse:
+    """The synthetic district's export folder, its manifest, the ingest results and the
+    warehouse they were loaded into (marts built)."""
+
+    folder: Path
+    manifest: dict
+    results: list
+    db: Path
+
+
+@pytest.fixture(scope="session")
+def synthetic_warehouse(tmp_path_factory, session_pseudonym_key) -> SyntheticWarehouse:
+    """The default synthetic district, generated, ingested and built once per test run.
+    Tests must not change it (a re-ingest of the same folder is fine: it changes nothing)."""
+    from pipelines.ingest import ingest_paths
+    from pipelines.synth import generate_district
+    from pipelines.warehouse.marts import build_marts
+
+    folder = tmp_path_factory.mktemp("synthetic") / "district"
+    generate_district(folder, seed=SYNTHETIC_SEED)
+    db = folder.parent / "synthetic.duckdb"
+    results = ingest_paths([folder], db=db)
+    with duckdb.connect(str(db)) as con:
+        build_marts(con)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return SyntheticWarehouse(folder, manifest, results, db)
 
 
 @pytest.fixture

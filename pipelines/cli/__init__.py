@@ -1,4 +1,4 @@
-"""The ``outcomes`` command line: ingest, inspect and export the warehouse, run the demo.
+"""The ``outcomes`` command line: ingest, build marts, inspect and export, run the demo.
 
 One module per group of commands; each command imports what it runs only when it runs, so
 ``outcomes --help`` answers at once.
@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from pipelines.cli.build import build
 from pipelines.cli.demo import demo, synth
 from pipelines.cli.docs import docs
 from pipelines.cli.ingest import ingest
@@ -28,7 +29,9 @@ def main() -> None:
     """
 
 
-for command in (ingest, quarantine, batches, item_map, export_lake_command, docs, synth, demo):
+for command in (
+    ingest, build, quarantine, batches, item_map, export_lake_command, docs, synth, demo
+):  # fmt: skip
     main.add_command(command)
 
 

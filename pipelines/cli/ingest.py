@@ -58,15 +58,22 @@ from pipelines.errors import WARNING
     is_flag=True,
     help="Load Qualtrics responses marked 'survey test' (a pilot with real respondents).",
 )
+@click.option(
+    "--no-build",
+    "no_build",
+    is_flag=True,
+    help="Do not rebuild the analysis marts at the end (run `outcomes build` later).",
+)
 @click.option("--wait", default=60.0, show_default=True, help="Seconds to wait for another ingest.")
 @reports_errors
-def ingest(paths, kind, db, district, rename, set_values, wait, **choices) -> None:
+def ingest(paths, kind, db, district, rename, set_values, no_build, wait, **choices) -> None:
     """Validate and load export files (CSV, XLSX, Parquet, survey exports) into the warehouse.
 
     Each file is one batch: loaded whole or not at all. Rows that fail a check are held in
     quarantine with every reason (see `outcomes quarantine`); a file that cannot be read,
     lacks a required column or is of no known kind is rejected with exit code 2. Columns
-    the contract does not know are not stored, only named in the batch's audit.
+    the contract does not know are not stored, only named in the batch's audit. When a
+    file was loaded, the analysis marts are rebuilt once at the end (`outcomes build`).
 
     Example: outcomes ingest exports/students.csv exports/panel_scores.xlsx
 
@@ -107,6 +114,21 @@ def ingest(paths, kind, db, district, rename, set_values, wait, **choices) -> No
     )
     if quarantined:
         console.print("see why: outcomes quarantine")
+    if loaded and not no_build:
+        _build_marts(db, wait)
+
+
+def _build_marts(db, wait) -> None:
+    from pipelines.warehouse.connection import connect
+    from pipelines.warehouse.marts import build_marts
+
+    con = connect(db, wait_seconds=wait)
+    try:
+        with console.status("building the marts"):
+            result = build_marts(con)
+    finally:
+        con.close()
+    console.print(f"built {len(result.row_counts)} marts as of batch {result.as_of_batch_id}")
 
 
 def _print_batches(results) -> None:

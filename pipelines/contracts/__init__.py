@@ -5,10 +5,12 @@ data dictionary, the README summary and the research codebook from them.
 """
 
 from pipelines.contracts.contract import (
+    MART_SCHEMA_DIR,
     SCHEMA_DIR,
     Column,
     Contract,
     ContractError,
+    Parameter,
     RowRule,
     code_key,
     header_key,
@@ -20,10 +22,12 @@ from pipelines.contracts.contract import (
 )
 
 __all__ = [
+    "MART_SCHEMA_DIR",
     "SCHEMA_DIR",
     "Column",
     "Contract",
     "ContractError",
+    "Parameter",
     "RowRule",
     "code_key",
     "header_key",

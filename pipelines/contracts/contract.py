@@ -19,6 +19,10 @@ import yaml
 #: source checkout, and holds copies of its YAML files in a built wheel.
 SCHEMA_DIR: Traversable = resources.files(__package__).joinpath("schemas")
 
+#: The marts' contracts: one per analysis table the warehouse builds (same format, with
+#: ``parameters``), in ``data/schemas/marts/``.
+MART_SCHEMA_DIR: Traversable = SCHEMA_DIR.joinpath("marts")
+
 #: Contract type -> DuckDB type. Identifiers and codes stay strings (``0888``, ``F08000002``).
 SQL_TYPES = {
     "varchar": "VARCHAR",
@@ -91,6 +95,24 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A value a mart's query takes (the portfolio standard), with its default and meaning.
+
+    Queries read it as ``getvariable('<name>')``; ``outcomes build --param NAME=VALUE``
+    changes it for one build, and the build's audit row records what was used.
+    """
+
+    name: str
+    type: str
+    default: object
+    description: str
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
 class Contract:
     """A source kind's contract: its grain, key, columns and row rules."""
 
@@ -105,6 +127,7 @@ class Contract:
     school_year_column: str | None = None
     school_year_from_date: str | None = None
     standard: str | None = None
+    parameters: tuple[Parameter, ...] = ()
     path: Traversable | None = field(default=None, compare=False)
 
     def column(self, name: str) -> Column:
@@ -222,6 +245,25 @@ def _column_from_yaml(kind: str, raw: dict) -> Column:
     )
 
 
+def _parameter_from_yaml(kind: str, raw: dict) -> Parameter:
+    where = f"contract {kind}, parameter {raw.get('name')!r}"
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ContractError(f"{where}: name must be snake_case")
+    if raw.get("type") not in SQL_TYPES:
+        raise ContractError(f"{where}: type must be one of {sorted(SQL_TYPES)}")
+    if not raw.get("description"):
+        raise ContractError(f"{where}: every parameter needs a description")
+    if "default" not in raw:
+        raise ContractError(f"{where}: every parameter needs a default (null is allowed)")
+    return Parameter(
+        name=name,
+        type=raw["type"],
+        default=raw["default"],
+        description=" ".join(str(raw["description"]).split()),
+    )
+
+
 def load_contract(path: Traversable) -> Contract:
     """Read and check one contract file (a path, or a file of the installed package)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -262,6 +304,7 @@ def load_contract(path: Traversable) -> Contract:
         school_year_column=school_year_column,
         school_year_from_date=school_year_from_date,
         standard=raw.get("standard"),
+        parameters=tuple(_parameter_from_yaml(kind, p) for p in raw.get("parameters", ())),
         path=path,
     )
 

@@ -181,10 +181,15 @@ def last_batch_id(con: duckdb.DuckDBPyConnection) -> int | None:
     return con.execute("SELECT max(batch_id) FROM audit.batches").fetchone()[0]
 
 
-def contract_versions(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """The newest contract version each loaded source kind was validated against."""
+def contract_versions(
+    con: duckdb.DuckDBPyConnection, *, as_of_batch_id: int | None = None
+) -> dict[str, int]:
+    """The newest contract version each loaded source kind was validated against (by
+    ``as_of_batch_id`` when given)."""
     rows = con.execute(
-        "SELECT kind, max(contract_version) FROM audit.batches GROUP BY kind ORDER BY kind"
+        "SELECT kind, max(contract_version) FROM audit.batches "
+        "WHERE batch_id <= coalesce(?, batch_id) GROUP BY kind ORDER BY kind",
+        [as_of_batch_id],
     ).fetchall()
     return dict(rows)
 

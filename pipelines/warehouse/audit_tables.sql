@@ -71,3 +71,17 @@ CREATE TABLE IF NOT EXISTS audit.date_formats (
     date_format VARCHAR NOT NULL,
     PRIMARY KEY (batch_id, column_name)
 );
+
+CREATE SEQUENCE IF NOT EXISTS audit.mart_build_ids START 1;
+
+-- One row per build of the marts (`outcomes build`): the batch whose state they reflect,
+-- the parameters their queries took and what each holds, as JSON. The newest row
+-- describes the tables in `mart` now.
+CREATE TABLE IF NOT EXISTS audit.mart_builds (
+    build_id BIGINT PRIMARY KEY,
+    built_at TIMESTAMP NOT NULL,
+    as_of_batch_id BIGINT,
+    parameters VARCHAR NOT NULL,
+    mart_versions VARCHAR NOT NULL,
+    row_counts VARCHAR NOT NULL
+);

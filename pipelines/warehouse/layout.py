@@ -9,7 +9,8 @@ Layers (schemas in one DuckDB file):
   closes the earlier version (``_superseded_by``) instead of deleting it. Beside each
   typed value, the file's spelling of it where that differs from the standard one.
   ``core.<kind>``: the current version of every key (a view).
-- ``mart.*``: analysis views at a stated grain (``pipelines.warehouse.marts``).
+- ``mart.*``: analysis tables at a stated grain, built from core by ``outcomes build``
+  (``pipelines.warehouse.marts``), each with a contract in ``data/schemas/marts/``.
 - ``audit.*``: batches, validation results, quarantined rows, warehouse facts
   (``audit_tables.sql``).
 """
@@ -21,7 +22,6 @@ import duckdb
 from pipelines.contracts import Column, Contract, load_contracts, text_column
 from pipelines.errors import InputError
 from pipelines.sql_text import quote_ident, quote_literal, read_sql
-from pipelines.warehouse.marts import create_marts
 from pipelines.warehouse.spelling import spelled_columns, standard_spelling_sql
 from pipelines.warehouse.transaction import transaction
 
@@ -142,7 +142,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) ->
             "ON CONFLICT DO NOTHING",
             [LAYOUT_VERSION],
         )
-    create_marts(con, catalog)
 
 
 def _check_layout(con: duckdb.DuckDBPyConnection, catalog: str | None) -> None:
@@ -172,16 +171,18 @@ def _check_layout(con: duckdb.DuckDBPyConnection, catalog: str | None) -> None:
         )
 
 
-def history_as_of(contract: Contract, batch_id: int) -> str:
-    """SQL for a kind's rows exactly as they were right after batch ``batch_id`` committed.
+def history_as_of(contract: Contract, batch_id: int, catalog: str | None = None) -> str:
+    """SQL for a kind's rows exactly as they were right after batch ``batch_id`` committed
+    (from the warehouse attached as ``catalog``, when given).
 
     Batch ids only grow, so "the version loaded by then and not yet superseded by then"
     reproduces any earlier state of the warehouse.
     """
     names = ", ".join(quote_ident(c.name) for c in contract.stored_columns)
+    prefix = f"{quote_ident(catalog)}." if catalog else ""
     return (
         f"SELECT {names}, _district_id, _school_year, _batch_id, _source_row "
-        f"FROM core.{contract.kind}_history "
+        f"FROM {prefix}core.{contract.kind}_history "
         f"WHERE _batch_id <= {int(batch_id)} "
         f"AND (_superseded_by IS NULL OR _superseded_by > {int(batch_id)})"
     )

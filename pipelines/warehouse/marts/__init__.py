@@ -1,25 +1,55 @@
-"""The mart layer: analysis views at a stated grain, and the loaders models read them with.
+"""The mart layer: analysis tables at a stated grain, and the loaders models read them with.
 
-Each mart is one query in a ``.sql`` file of this package (``<mart>.sql`` creates
-``mart.<mart>``), written as import CTEs over core views followed by transform CTEs. The
-views only read core, so creating them is cheap and idempotent.
+Each mart is one query in a ``.sql`` file of this package (``<mart>.sql`` builds
+``mart.<mart>``), written as import CTEs over core views followed by transform CTEs, and
+one contract in ``data/schemas/marts/<mart>.yaml`` (grain, key, columns, parameters) from
+which its docs and checks come. Marts are built by an explicit step after ingestion
+(``outcomes build``, run by ``outcomes ingest`` and ``outcomes demo`` when they finish),
+not on every batch, and can be built as of any earlier batch or date (``build``).
 
-Models never open the warehouse: a loader here (``load_student_terms(con)`` and its
+Models never open the warehouse: a loader here (``load_student_years(con)`` and its
 siblings, or ``load_mart(con, name)``) reads a mart and hands over a ``MartFrame``, a plain
-pandas frame with where its rows came from. A new mart is a ``.sql`` file here and a
-loader named for it.
+pandas frame with where its rows came from. A new mart is a ``.sql`` file here, a contract
+and a loader named for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 import duckdb
 import pandas as pd
 
-from pipelines.sql_text import quote_ident, read_sql
-from pipelines.warehouse.audit import contract_versions, last_batch_id
+from pipelines.warehouse.audit import contract_versions
+from pipelines.warehouse.marts.build import (
+    AsOf,
+    MartBuild,
+    build_marts,
+    latest_build,
+    mart_contracts,
+    mart_names,
+    read_built_mart,
+    resolve_parameters,
+)
+
+__all__ = [
+    "AsOf",
+    "MartBuild",
+    "MartFrame",
+    "build_marts",
+    "latest_build",
+    "load_mart",
+    "load_panel_scores",
+    "load_portfolio_quarters",
+    "load_student_terms",
+    "load_student_years",
+    "load_survey_pairs",
+    "load_team_terms",
+    "mart_contracts",
+    "mart_names",
+    "mart_row_counts",
+    "resolve_parameters",
+]
 
 
 @dataclass(frozen=True)
@@ -35,10 +65,17 @@ class MartFrame:
     warehouse
         The warehouse file it was read from (empty for an in-memory database).
     last_batch_id
-        The newest batch the warehouse held (None when it held none): the state the rows
-        reflect, as ``history_as_of`` can reproduce it.
+        The batch whose state the rows reflect (None when the warehouse held none): the
+        newest batch, or the one ``as_of`` named.
     contract_versions
-        The contract version each loaded source kind was validated against, by kind.
+        The contract version each source kind loaded by then was validated against.
+    mart_version
+        The version of the mart's own contract.
+    parameters
+        The parameters the marts' queries took (the portfolio standard, ...).
+    build_id
+        The stored build read (``audit.mart_builds``), or None when the mart was built
+        for this read (another state or other parameters than the stored build's).
     """
 
     name: str
@@ -46,41 +83,31 @@ class MartFrame:
     warehouse: str
     last_batch_id: int | None
     contract_versions: dict[str, int]
+    mart_version: int
+    parameters: dict[str, object]
+    build_id: int | None
 
 
-def mart_names() -> list[str]:
-    """The marts this package defines, by name (``student_terms``, ...)."""
-    files = resources.files(__package__).iterdir()
-    return sorted(f.name.removesuffix(".sql") for f in files if f.name.endswith(".sql"))
+def load_mart(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    as_of: AsOf = None,
+    parameters: dict[str, str] | None = None,
+) -> MartFrame:
+    """Read ``mart.<name>`` as of a state of the warehouse ``con`` is connected to.
 
-
-def create_marts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> None:
-    """(Re)create the mart views; they only read core views, so this is cheap and idempotent."""
-    use = f"USE {quote_ident(catalog)}" if catalog else None
-    previous = con.execute("SELECT current_database()").fetchone()[0]
-    if use:
-        con.execute(use)
-    try:
-        for name in mart_names():
-            con.execute(read_sql(__package__, f"{name}.sql"))
-    finally:
-        if use:
-            con.execute(f"USE {quote_ident(previous)}")
-
-
-def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows in each mart view of the warehouse ``con`` is connected to, by mart name."""
-    names = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'mart' ORDER BY 1"
-    ).fetchall()
-    return {
-        name: con.execute(f"SELECT count(*) FROM mart.{quote_ident(name)}").fetchone()[0]
-        for (name,) in names
-    }
-
-
-def load_mart(con: duckdb.DuckDBPyConnection, name: str) -> MartFrame:
-    """Read ``mart.<name>`` from the warehouse ``con`` is connected to.
+    Parameters
+    ----------
+    con
+        A connection to the warehouse (read-only is enough).
+    name
+        The mart.
+    as_of
+        None for the newest state; a batch id; or a date, meaning the last batch loaded
+        by the end of that day.
+    parameters
+        Parameter values by name overriding the contracts' defaults.
 
     Raises
     ------
@@ -89,7 +116,7 @@ def load_mart(con: duckdb.DuckDBPyConnection, name: str) -> MartFrame:
     """
     if name not in mart_names():
         raise ValueError(f"no mart {name!r}; the marts are {', '.join(mart_names())}")
-    frame = con.execute(f"SELECT * FROM mart.{quote_ident(name)} ORDER BY ALL").df()
+    frame, build = read_built_mart(con, name, as_of=as_of, parameters=parameters)
     warehouse = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()[0]
@@ -97,26 +124,56 @@ def load_mart(con: duckdb.DuckDBPyConnection, name: str) -> MartFrame:
         name=name,
         frame=frame,
         warehouse=warehouse or "",
-        last_batch_id=last_batch_id(con),
-        contract_versions=contract_versions(con),
+        last_batch_id=build.as_of_batch_id,
+        contract_versions=contract_versions(con, as_of_batch_id=build.as_of_batch_id),
+        mart_version=mart_contracts()[name].version,
+        parameters=build.parameters,
+        build_id=build.build_id,
     )
 
 
-def load_student_terms(con: duckdb.DuckDBPyConnection) -> MartFrame:
+def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in each mart of the newest stored build, by mart name (empty before any build)."""
+    build = latest_build(con)
+    return build["row_counts"] if build else {}
+
+
+def load_student_terms(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
     """One row per student per team per term of membership (``mart.student_terms``)."""
-    return load_mart(con, "student_terms")
+    return load_mart(con, "student_terms", as_of=as_of)
 
 
-def load_team_terms(con: duckdb.DuckDBPyConnection) -> MartFrame:
+def load_student_years(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per high-school student per school year, members and non-members, with
+    covariates as of that year and as of program entry (``mart.student_years``)."""
+    return load_mart(con, "student_years", as_of=as_of)
+
+
+def load_survey_pairs(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per respondent per construct per survey cycle, pre and post scores
+    (``mart.survey_pairs``)."""
+    return load_mart(con, "survey_pairs", as_of=as_of)
+
+
+def load_team_terms(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
     """One row per team per term (``mart.team_terms``)."""
-    return load_mart(con, "team_terms")
+    return load_mart(con, "team_terms", as_of=as_of)
 
 
-def load_panel_scores(con: duckdb.DuckDBPyConnection) -> MartFrame:
+def load_panel_scores(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
     """One row per employer-panel score, with the student's and team's facts."""
-    return load_mart(con, "panel_scores")
+    return load_mart(con, "panel_scores", as_of=as_of)
 
 
-def load_portfolio_quarters(con: duckdb.DuckDBPyConnection) -> MartFrame:
-    """One row per student per quarter: mean panel score and the 7.0 standard."""
-    return load_mart(con, "portfolio_quarters")
+def load_portfolio_quarters(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: AsOf = None,
+    portfolio_standard: float | None = None,
+) -> MartFrame:
+    """One row per student per quarter: mean panel score and whether it meets the standard
+    (the contract's default, 7.0, unless ``portfolio_standard`` is given)."""
+    parameters = (
+        None if portfolio_standard is None else {"portfolio_standard": str(portfolio_standard)}
+    )
+    return load_mart(con, "portfolio_quarters", as_of=as_of, parameters=parameters)

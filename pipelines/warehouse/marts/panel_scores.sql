@@ -1,7 +1,6 @@
 -- mart.panel_scores: one row per employer-panel score, with the student's demographics,
 -- grade and prior GPA as that school year's roster held them, and the team's type, ready
 -- for reviewer-severity and growth models.
-CREATE OR REPLACE VIEW mart.panel_scores AS
 WITH scores AS (
     SELECT * FROM core.panel_scores
 ),

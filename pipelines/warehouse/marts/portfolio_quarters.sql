@@ -1,6 +1,6 @@
 -- mart.portfolio_quarters: one row per student per quarter: the mean panel score over
--- components and reviewers, and whether it meets the program's 7.0 standard.
-CREATE OR REPLACE VIEW mart.portfolio_quarters AS
+-- components and reviewers, and whether it meets the program's standard (the parameter
+-- portfolio_standard, whose default is in the mart's contract).
 SELECT
     _district_id AS district_id,
     student_unique_id,
@@ -10,6 +10,7 @@ SELECT
     count(DISTINCT reviewer_id) AS reviewers,
     count(DISTINCT component) AS components_scored,
     avg(score) AS mean_score,
-    avg(score) >= 7.0 AS meets_standard
+    CAST(getvariable('portfolio_standard') AS DOUBLE) AS portfolio_standard,
+    avg(score) >= CAST(getvariable('portfolio_standard') AS DOUBLE) AS meets_standard
 FROM core.panel_scores
 GROUP BY ALL

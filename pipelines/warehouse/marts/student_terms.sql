@@ -1,7 +1,6 @@
 -- mart.student_terms: one row per student per team per term of membership, with the
 -- student's demographics and prior GPA as that school year's roster held them, the team's
 -- type and the term's attendance.
-CREATE OR REPLACE VIEW mart.student_terms AS
 WITH memberships AS (
     SELECT * FROM core.team_memberships
 ),

@@ -1,5 +1,4 @@
 -- mart.team_terms: one row per studio team per term, with its size and composition.
-CREATE OR REPLACE VIEW mart.team_terms AS
 WITH memberships AS (
     SELECT * FROM core.team_memberships
 ),

@@ -13,6 +13,7 @@ from pipelines.contracts.docs import (
     CODEBOOK_COLUMNS,
     DICTIONARY_PATH,
     END_MARKER,
+    MART_DICTIONARY_PATH,
     NOT_STORED,
     render_codebook,
     render_dictionary,
@@ -106,11 +107,16 @@ def test_schema_readme_is_up_to_date():
     # Only the data dictionary is checked here: the project README's block is refreshed by
     # the same command, and `outcomes docs --check` in `make test` covers it.
     assert REPO_ROOT / DICTIONARY_PATH not in stale, "run `outcomes docs`"
+    assert REPO_ROOT / MART_DICTIONARY_PATH not in stale, "run `outcomes docs`"
 
 
 def test_write_docs_fills_the_readme_block_and_then_has_nothing_to_do(repo_copy):
     written = write_docs(repo_copy)
-    assert set(written) == {repo_copy / DICTIONARY_PATH, repo_copy / "README.md"}
+    assert set(written) == {
+        repo_copy / DICTIONARY_PATH,
+        repo_copy / MART_DICTIONARY_PATH,
+        repo_copy / "README.md",
+    }
     readme = (repo_copy / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Project\n\nBefore.\n") and readme.endswith("\nAfter.\n")
     assert "| kind | grain |" in readme
@@ -132,5 +138,5 @@ def test_check_reports_an_edited_contract_and_writes_nothing(repo_copy):
 
 def test_readme_without_markers_is_left_alone(repo_copy):
     (repo_copy / "README.md").write_text("# Project\n", encoding="utf-8")
-    assert write_docs(repo_copy) == [repo_copy / DICTIONARY_PATH]
+    assert repo_copy / "README.md" not in write_docs(repo_copy)
     assert (repo_copy / "README.md").read_text(encoding="utf-8") == "# Project\n"

@@ -3,24 +3,19 @@ exactly where the generator's manifest says, for the reason it says."""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
 
 from pipelines.ingest import ingest_paths
-from pipelines.synth import generate_district
-
-SEED = 20240801
 
 
 @pytest.fixture(scope="module")
-def district(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("district")
-    generate_district(folder, seed=SEED)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    db = folder.parent / "synthetic.duckdb"
-    results = ingest_paths([folder], db=db)
+def district(synthetic_warehouse):
+    manifest, results, db = (
+        synthetic_warehouse.manifest,
+        synthetic_warehouse.results,
+        synthetic_warehouse.db,
+    )
     with duckdb.connect(str(db), read_only=True) as con:
         held = con.execute(
             "SELECT file_name, sheet, source_row, array_to_string(reasons, ' | ') "
