@@ -38,12 +38,17 @@ __all__ = [
     "MartFrame",
     "build_marts",
     "latest_build",
+    "load_benefits_by_year",
+    "load_certificate_eligibility",
+    "load_costs_by_year",
     "load_mart",
     "load_panel_scores",
     "load_portfolio_quarters",
+    "load_program_milestones",
     "load_student_terms",
     "load_student_years",
     "load_survey_pairs",
+    "load_teachers",
     "load_team_terms",
     "mart_contracts",
     "mart_names",
@@ -177,3 +182,33 @@ def load_portfolio_quarters(
         None if portfolio_standard is None else {"portfolio_standard": str(portfolio_standard)}
     )
     return load_mart(con, "portfolio_quarters", as_of=as_of, parameters=parameters)
+
+
+def load_teachers(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per teacher, trained or not: training, route, exposure, first AI lesson or
+    its censoring, exit (``mart.teachers``)."""
+    return load_mart(con, "teachers", as_of=as_of)
+
+
+def load_certificate_eligibility(
+    con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None
+) -> MartFrame:
+    """One row per member-year against each AI-Ready Certificate rule, and the award
+    (``mart.certificate_eligibility``)."""
+    return load_mart(con, "certificate_eligibility", as_of=as_of)
+
+
+def load_program_milestones(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per program month per roadmap metric, with the roadmap's target
+    (``mart.program_milestones``)."""
+    return load_mart(con, "program_milestones", as_of=as_of)
+
+
+def load_costs_by_year(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per cost ingredient per school year, with its payer (``mart.costs_by_year``)."""
+    return load_mart(con, "costs_by_year", as_of=as_of)
+
+
+def load_benefits_by_year(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per benefit type per school year observed (``mart.benefits_by_year``)."""
+    return load_mart(con, "benefits_by_year", as_of=as_of)

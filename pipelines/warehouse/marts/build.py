@@ -1,7 +1,8 @@
 """Building the marts: an explicit step after ingestion, as of now or of an earlier batch.
 
-Each mart is one query, ``<mart>.sql`` in this package, that reads ``core.<kind>`` and
-other marts (``mart.<name>``) and takes its thresholds as ``getvariable('<parameter>')``.
+Each mart is one query, ``<mart>.sql`` in this package, that reads ``core.<kind>``, other
+marts (``mart.<name>``) and the program's plan (``ref.roadmap_targets``, from
+``roadmap_targets.yaml``), and takes its thresholds as ``getvariable('<parameter>')``.
 Its contract, ``data/schemas/marts/<mart>.yaml``, states its grain, key, columns and
 parameters; a build checks every mart against it before anything is kept.
 
@@ -26,6 +27,7 @@ from importlib import resources
 
 import duckdb
 import pandas as pd
+import yaml
 
 from pipelines.contracts import MART_SCHEMA_DIR, Contract, ContractError, load_contracts
 from pipelines.errors import InputError
@@ -119,7 +121,13 @@ def resolve_parameters(overrides: dict[str, str] | None = None) -> dict[str, obj
     InputError
         An override names no parameter, or its value is not of the parameter's type.
     """
-    declared = {p.name: p for c in mart_contracts().values() for p in c.parameters}
+    declared = {}
+    for contract in mart_contracts().values():
+        for parameter in contract.parameters:
+            # Marts sharing a threshold declare it alike, so one value serves them all.
+            first = declared.setdefault(parameter.name, parameter)
+            if (first.type, first.default) != (parameter.type, parameter.default):
+                raise ContractError(f"marts declare parameter {parameter.name} differently")
     values = {name: parameter.default for name, parameter in sorted(declared.items())}
     for name, text in (overrides or {}).items():
         if name not in declared:
@@ -323,6 +331,7 @@ def _scratch_build(
     try:
         con.execute(f"CREATE SCHEMA {scratch}.core")
         con.execute(f"CREATE SCHEMA {scratch}.mart")
+        _create_reference_tables(con, scratch)
         for kind, contract in load_contracts().items():
             source = history_as_of(contract, batch or 0, catalog=warehouse)
             con.execute(f"CREATE VIEW {scratch}.core.{kind} AS {source}")
@@ -339,6 +348,22 @@ def _scratch_build(
         yield scratch
     finally:
         con.execute(f"DETACH {scratch}")
+
+
+def roadmap_targets() -> list[dict]:
+    """The roadmap's targets by program month (``roadmap_targets.yaml`` of this package)."""
+    return yaml.safe_load(read_sql(__package__, "roadmap_targets.yaml"))
+
+
+def _create_reference_tables(con: duckdb.DuckDBPyConnection, scratch: str) -> None:
+    """Small tables of the program's own plan that marts hold data against (``ref.*``)."""
+    con.execute(f"CREATE SCHEMA {scratch}.ref")
+    con.execute(
+        f"CREATE TABLE {scratch}.ref.roadmap_targets "
+        "(metric VARCHAR, by_month BIGINT, target DOUBLE, source VARCHAR)"
+    )
+    rows = [(t["metric"], t["by_month"], t["target"], t["source"]) for t in roadmap_targets()]
+    con.executemany(f"INSERT INTO {scratch}.ref.roadmap_targets VALUES (?, ?, ?, ?)", rows)
 
 
 def check_mart(con: duckdb.DuckDBPyConnection, table: str, contract: Contract) -> None:

@@ -20,7 +20,7 @@ def stored_builds(db: Path) -> list[tuple]:
 def test_ingest_builds_the_marts_once_when_it_finishes(warehouse_path):
     result = CliRunner().invoke(main, ["ingest", str(DISTRICT), "--db", str(warehouse_path)])
     assert result.exit_code == 0, result.output
-    assert "built 6 marts as of batch 6" in result.output
+    assert "built 11 marts as of batch 6" in result.output
     assert stored_builds(warehouse_path) == [(1, 6)]
 
 
@@ -30,7 +30,8 @@ def test_ingest_with_no_build_leaves_the_marts_for_later(warehouse_path):
     assert stored_builds(warehouse_path) == []
     result = runner.invoke(main, ["build", "--db", str(warehouse_path), "--as-of", "3"])
     assert result.exit_code == 0, result.output
-    assert "as of batch 3; parameters: portfolio_standard=7.0" in result.output
+    assert "as of batch 3; parameters: " in result.output
+    assert "portfolio_standard=7.0" in result.output
     assert stored_builds(warehouse_path) == [(1, 3)]
 
 
