@@ -97,7 +97,9 @@ def simulate_district(
 
     persons = population.simulate_persons(truth, draw("persons"), district_number)
     student_years = population.enrolled_student_years(truth, persons, draw("gpa"))
-    staffing = staff.simulate_staff(truth, draw("staff"), district_number, student_years)
+    staffing = staff.simulate_staff(
+        truth, draw("staff"), district_number, student_years, draw("training_design")
+    )
     run = program.simulate_program(
         truth,
         draw("program"),

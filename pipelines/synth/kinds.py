@@ -131,6 +131,9 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "hours_required",
         "completed",
         "sandbox_included",
+        "exposure_model",
+        "adoption_route",
+        "early_failure_normalised",
     ),
     "teacher_adoption": (
         "staff_unique_id",

@@ -235,6 +235,12 @@ def _check(truth: Truth) -> None:
         raise TruthError("effects: near-peer knowledge retention exceeds 1")
     if effects.male_ai_tool_use_baseline + effects.program_ai_tool_use_lift > 1:
         raise TruthError("effects: AI tool use probability exceeds 1")
+    if effects.stop_using_share_normalised < 0:
+        raise TruthError(
+            "effects: (1 - stop_using_share) * early_failure_normalised_adoption_ratio exceeds 1"
+        )
+    if truth.rollout.train_the_trainer_scale_up_ratio <= 0:
+        raise TruthError("rollout.train_the_trainer_scale_up_ratio: must be above 0")
     rates = {
         "district.economically_disadvantaged_share": district.economically_disadvantaged_share,
         "district.english_learner_share": district.english_learner_share,
@@ -248,6 +254,9 @@ def _check(truth: Truth) -> None:
         "mess.left_district_mid_year_rate": truth.mess.left_district_mid_year_rate,
         "effects.graduated_exposure_proficiency": effects.graduated_exposure_proficiency,
         "effects.sink_or_swim_proficiency": effects.sink_or_swim_proficiency,
+        "effects.stop_using_share": effects.stop_using_share,
+        "effects.early_failure_normalised_share": effects.early_failure_normalised_share,
+        "rollout.full_faculty_deferred_share": truth.rollout.full_faculty_deferred_share,
     }
     for name, value in rates.items():
         if not 0 <= value <= 1:
