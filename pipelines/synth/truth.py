@@ -28,6 +28,7 @@ from pipelines.synth.truth_schema import (
     DistrictTruth,
     EconomicsTruth,
     EffectsTruth,
+    GraduatesTruth,
     MessTruth,
     PanelTruth,
     ProgramTruth,
@@ -50,6 +51,7 @@ __all__ = [
     "DistrictTruth",
     "EconomicsTruth",
     "EffectsTruth",
+    "GraduatesTruth",
     "MessTruth",
     "PanelTruth",
     "ProgramTruth",
@@ -239,6 +241,9 @@ def _check(truth: Truth) -> None:
         raise TruthError(
             "effects: (1 - stop_using_share) * early_failure_normalised_adoption_ratio exceeds 1"
         )
+    graduates = truth.graduates
+    if graduates.ai_related_role_share * graduates.certified_ai_related_role_ratio > 1:
+        raise TruthError("graduates: certified graduates' AI-related role share exceeds 1")
     if truth.rollout.train_the_trainer_scale_up_ratio <= 0:
         raise TruthError("rollout.train_the_trainer_scale_up_ratio: must be above 0")
     rates = {
@@ -257,6 +262,11 @@ def _check(truth: Truth) -> None:
         "effects.stop_using_share": effects.stop_using_share,
         "effects.early_failure_normalised_share": effects.early_failure_normalised_share,
         "rollout.full_faculty_deferred_share": truth.rollout.full_faculty_deferred_share,
+        "graduates.survey_response_rate": truth.graduates.survey_response_rate,
+        "graduates.state_match_rate": truth.graduates.state_match_rate,
+        "graduates.band_only_share": truth.graduates.band_only_share,
+        "graduates.employed_share_enrolled": truth.graduates.employed_share_enrolled,
+        "graduates.employed_share_not_enrolled": truth.graduates.employed_share_not_enrolled,
     }
     for name, value in rates.items():
         if not 0 <= value <= 1:

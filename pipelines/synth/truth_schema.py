@@ -219,6 +219,8 @@ class EffectsTruth:
     learn_level_gain_members: float
     learn_level_gain_others: float
     teacher_self_use_gain: float
+    educator_learn_growth_per_year: float
+    mentor_learn_growth_ratio: float
     survey_response_rate: float
     comparison_survey_students: int
 
@@ -236,9 +238,31 @@ class EconomicsTruth:
     grants_by_year: dict[int, float]
     consulting_contracts_by_year: dict[int, float]
     consulting_contract_mean_usd: float
+    licensing_contracts_by_year: dict[int, float]
+    licensing_fee_mean_usd: float
     year1_cost_claimed_usd: float
     unit_prices_usd: dict[str, float]
     studio_laptops: int
+
+
+@dataclass(frozen=True)
+class GraduatesTruth:
+    followup_months: tuple[int, ...]
+    survey_response_rate: float
+    state_match_rate: float
+    band_only_share: float
+    enrolled_share: float
+    enrolled_per_ability_sd: float
+    employed_share_enrolled: float
+    employed_share_not_enrolled: float
+    base_hourly_wage_usd: float
+    minimum_wage_usd: float
+    wage_log_per_ability_sd: float
+    wage_growth_per_year: float
+    wage_sd_log: float
+    certified_wage_premium: float
+    ai_related_role_share: float
+    certified_ai_related_role_ratio: float
 
 
 @dataclass(frozen=True)
@@ -276,6 +300,7 @@ class Truth:
     effects: EffectsTruth
     staff: StaffTruth
     economics: EconomicsTruth
+    graduates: GraduatesTruth
     mess: MessTruth
 
     def to_dict(self) -> dict[str, Any]:
