@@ -43,6 +43,8 @@ def test_the_wheel_ships_every_sub_package_and_data_file(installed):
         "import pipelines.synth, pipelines.ingest.surveys, pipelines.warehouse.marts;"
         "from pipelines.contracts import SCHEMA_DIR, load_contracts;"
         "from pipelines.warehouse.marts import mart_names;"
+        "from pipelines.synth import load_truth;"
+        "assert load_truth('null').staff.trained_exit_hazard_ratio == 1.0;"
         "print(pipelines.__file__, len(load_contracts()), len(mart_names()))"
     )
     printed = run(python, "-c", script, cwd=installed).split()

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from pipelines.cli.options import DB_OPTION, console, reports_errors
+from pipelines.errors import InputError
 
 
 @click.command()
@@ -23,25 +24,38 @@ from pipelines.cli.options import DB_OPTION, console, reports_errors
 )
 @click.option(
     "--truth",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="NAME|PATH",
     default=None,
-    help="YAML overriding the default true effects and rates.",
+    help=(
+        "A truth preset: realistic (the default: effects real but smaller than claimed), "
+        "claims_true (every effect as the documents claim) or null (no effect anywhere); "
+        "or a YAML file overriding the default true effects and rates. "
+        "Example: --truth claims_true"
+    ),
 )
 @click.option("--students", type=int, default=None, help="Students per district (default ~3,500).")
 @click.option("--districts", type=int, default=1, show_default=True, help="Districts to generate.")
 def synth(out, seed, truth, students, districts) -> None:
     """Generate a synthetic district whose true effects are known, as district export files.
 
-    Example: outcomes synth --out data/synthetic --seed 7
+    Example: outcomes synth --out data/synthetic --seed 7 --truth null
     """
 
     @reports_errors
     def run():
-        from pipelines.synth import generate_district, load_truth
+        from pipelines.synth import TruthError, generate_district, load_truth
 
         started = time.perf_counter()
+        try:
+            chosen = load_truth(truth)
+        except TruthError as error:
+            raise InputError(
+                "--truth",
+                str(error),
+                "give realistic, claims_true, null or a truth YAML file",
+            ) from error
         result = generate_district(
-            out, seed=seed, truth=load_truth(truth), students=students, districts=districts
+            out, seed=seed, truth=chosen, students=students, districts=districts
         )
         for path in result.files:
             console.print(f"  {path}")

@@ -3,7 +3,9 @@
 The default truth lives in ``truth.yaml`` beside this module, with a comment on every
 number saying where it comes from. A user's YAML file of the same shape overrides parts of
 it (a deep merge: only the keys given change); a key the default does not have is an error,
-so a typo cannot silently leave a default in force.
+so a typo cannot silently leave a default in force. The presets in ``presets/`` are such
+overrides, shipped with the package: ``realistic`` (the default itself), ``claims_true``
+(every effect as the documents claim) and ``null`` (no effect anywhere).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ __all__ = [
     "TrainingWave",
     "Truth",
     "TruthError",
+    "TRUTH_PRESETS",
     "load_truth",
     "merge_truth",
     "truth_from_dict",
@@ -70,28 +73,50 @@ __all__ = [
 
 #: The default truth, shipped with the package.
 DEFAULT_TRUTH_PATH: Traversable = resources.files(__package__).joinpath("truth.yaml")
+#: Overrides of the default shipped with the package, by name.
+PRESETS_DIR: Traversable = resources.files(__package__).joinpath("presets")
+TRUTH_PRESETS = ("realistic", "claims_true", "null")
 
 
-def load_truth(path: Path | None = None) -> Truth:
-    """The default truth, deep-merged with the YAML file at ``path`` when one is given.
+def load_truth(source: str | Path | None = None) -> Truth:
+    """The default truth, deep-merged with a preset or a YAML file when one is given.
 
     Parameters
     ----------
-    path
-        A YAML file with the shape of the default ``truth.yaml``, giving only the values to
-        change. ``None`` returns the default truth.
+    source
+        A preset name (``realistic``, ``claims_true``, ``null``) or a YAML file with the
+        shape of the default ``truth.yaml``, giving only the values to change. A bare preset
+        name means the preset even if a file of that name exists. ``None`` returns the
+        default truth (the same as ``realistic``).
 
     Raises
     ------
     TruthError
-        When the override has a key the default does not, a value of the wrong type, or the
-        merged truth is impossible (shares that do not sum to 1, rates outside 0..1).
+        When ``source`` is neither a preset nor a file, the override has a key the default
+        does not, a value of the wrong type, or the merged truth is impossible (shares that
+        do not sum to 1, rates outside 0..1).
+
+    Examples
+    --------
+    >>> load_truth("null").staff.trained_exit_hazard_ratio
+    1.0
     """
     default = _read_yaml(DEFAULT_TRUTH_PATH)
-    if path is None:
+    if source is None:
         return truth_from_dict(default)
-    override = _read_yaml(Path(path))
+    override = _read_yaml(_override_file(source))
     return truth_from_dict(merge_truth(default, override))
+
+
+def _override_file(source: str | Path) -> Traversable | Path:
+    if str(source) in TRUTH_PRESETS:
+        return PRESETS_DIR.joinpath(f"{source}.yaml")
+    path = Path(source)
+    if not path.is_file():
+        raise TruthError(
+            f"{source}: neither a truth preset ({', '.join(TRUTH_PRESETS)}) nor a YAML file"
+        )
+    return path
 
 
 def merge_truth(default: dict[str, Any], override: dict[str, Any], where: str = "") -> dict:
