@@ -26,6 +26,7 @@ def run_demo(
     seed: int,
     fresh: bool,
     console: Console,
+    truth=None,
 ) -> list[str]:
     """Run every stage that exists and return the summary lines to print."""
     started = time.perf_counter()
@@ -36,7 +37,9 @@ def run_demo(
 
         with console.status("generating the synthetic district"):
             clock = time.perf_counter()
-            result = generate_district(scratch / "district", seed=seed, truth=load_truth(None))
+            result = generate_district(
+                scratch / "district", seed=seed, truth=truth or load_truth(None)
+            )
             from_dir = scratch / "district"
         summary.append(
             f"synthetic district (seed {seed}): {len(result.files)} export files in "

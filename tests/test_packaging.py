@@ -43,11 +43,13 @@ def test_the_wheel_ships_every_sub_package_and_data_file(installed):
         "import pipelines.synth, pipelines.ingest.surveys, pipelines.warehouse.marts;"
         "from pipelines.contracts import SCHEMA_DIR, load_contracts;"
         "from pipelines.warehouse.marts import mart_names;"
+        "from pipelines.synth import load_truth;"
+        "assert load_truth('null').staff.trained_exit_hazard_ratio == 1.0;"
         "print(pipelines.__file__, len(load_contracts()), len(mart_names()))"
     )
     printed = run(python, "-c", script, cwd=installed).split()
     assert printed[0].startswith(str(installed / "venv"))  # not the checkout
-    assert printed[1:] == ["18", "11"]
+    assert printed[1:] == ["19", "13"]
 
 
 @pytest.mark.slow
@@ -59,9 +61,9 @@ def test_the_installed_command_synthesizes_and_ingests_outside_the_checkout(inst
     env.pop("OUTCOMES_DB", None)
     run(outcomes, "synth", "--out", "district", "--students", "300", cwd=work, env=env)
     printed = run(outcomes, "ingest", "district", "--db", "wh.duckdb", cwd=work, env=env)
-    assert "43 file(s) loaded" in printed
+    assert "44 file(s) loaded" in printed
     with duckdb.connect(str(work / "wh.duckdb"), read_only=True) as con:
         kinds = con.execute("SELECT count(DISTINCT kind) FROM audit.batches").fetchone()[0]
         students = con.execute("SELECT count(*) FROM mart.student_terms").fetchone()[0]
-    assert kinds == 18
+    assert kinds == 19
     assert students > 0

@@ -3,7 +3,9 @@
 Time from finishing training to a teacher's first AI lesson is exponential; its mean is
 ``mandate_days_to_first_lesson`` under a top-down mandate and that divided by
 ``champion_adoption_speed_ratio`` with champion support (the true effect). Champions and
-administrators adopt voluntarily and fast. Some teachers never adopt and some stop again.
+administrators adopt voluntarily and fast. Some teachers never adopt; some stop again within
+300 days of their first AI lesson, fewer of those whose training normalised early failure
+(``early_failure_normalised_adoption_ratio`` times as many still use AI a year on).
 """
 
 from __future__ import annotations
@@ -87,7 +89,12 @@ def teacher_adoption(
             (staff_id, "first_ai_lesson", first, route, f"{prefix}-{int(rng.integers(100, 400))}")
         )
         stop = None
-        if rng.random() < effects.stop_using_share:
+        stop_share = (
+            effects.stop_using_share_normalised
+            if row["early_failure_normalised"]
+            else effects.stop_using_share
+        )
+        if rng.random() < stop_share:
             stop = next_school_day(first + dt.timedelta(days=int(rng.integers(30, 300))))
             if stop <= last_day:
                 events.append((staff_id, "stopped_using_ai", stop, route, None))

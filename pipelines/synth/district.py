@@ -19,11 +19,13 @@ from pipelines.synth import (
     adoption,
     economics,
     exports,
+    followups,
     mess,
     outcomes,
     population,
     portfolio,
     program,
+    progression,
     sessions,
     staff,
     survey_data,
@@ -97,7 +99,9 @@ def simulate_district(
 
     persons = population.simulate_persons(truth, draw("persons"), district_number)
     student_years = population.enrolled_student_years(truth, persons, draw("gpa"))
-    staffing = staff.simulate_staff(truth, draw("staff"), district_number, student_years)
+    staffing = staff.simulate_staff(
+        truth, draw("staff"), district_number, student_years, draw("training_design")
+    )
     run = program.simulate_program(
         truth,
         draw("program"),
@@ -153,6 +157,14 @@ def simulate_district(
             run.team_facts,
         ),
         district_number,
+        progression.teacher_progression(
+            truth,
+            draw("teacher_progression"),
+            staffing.staff,
+            staffing.facts,
+            run.teams,
+            outcomes.school_assessors(staffing.staff),
+        ),
     )
     respondents = survey_data.student_respondents(
         truth, draw("survey_sample"), memberships, run.student_years
@@ -161,7 +173,7 @@ def simulate_district(
         "students": population.roster_frame(run.student_years),
         "staff": staffing.staff,
         "studio_teams": run.teams,
-        "team_memberships": memberships,
+        "team_memberships": portfolio.memberships_with_reflection(memberships, criteria),
         "session_attendance": attendance,
         "mentorship_pairs": pairs,
         "client_projects": projects,
@@ -181,6 +193,9 @@ def simulate_district(
             staffing.staff,
             internships,
             district_number,
+        ),
+        "graduate_followups": followups.graduate_followups(
+            truth, draw("graduate_followups"), run.student_years, persons, criteria
         ),
     }
     internal = {

@@ -2,8 +2,8 @@
 
 Costs list every resource a year of the program uses (quantity x unit price), including
 teachers' time in training, which budgets usually leave out (funding source ``in_kind``).
-Benefits are grants awarded, consulting revenue from other districts, the cost of each
-teacher who leaves (negative), and wages students earn in micro-internships.
+Benefits are grants awarded, consulting and licensing revenue from other districts, the cost
+of each teacher who leaves (negative), and wages students earn in micro-internships.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def benefit_observations(
     internships: pl.DataFrame,
     district_number: int,
 ) -> pl.DataFrame:
-    """Grants, consulting contracts, teacher exits (at replacement cost) and student wages."""
+    """Grants, consulting contracts, licences, teacher exits (at replacement cost) and wages."""
     economics = truth.economics
     rows = []
     for year in truth.calendar.school_year_list:
@@ -189,6 +189,21 @@ def benefit_observations(
                     None,
                     str(rng.choice(CONSULTING_CLIENTS)),
                     "Signed contract",
+                )
+            )
+        for _ in range(int(rng.poisson(economics.licensing_contracts_by_year.get(year, 0.0)))):
+            # A log-normal fee whose mean is the mean fee (mu = log(mean) - sigma^2 / 2).
+            fee = rng.lognormal(np.log(economics.licensing_fee_mean_usd) - 0.045, 0.3)
+            amount = round(float(fee), -2)
+            day = calendar.fall_start + dt.timedelta(days=int(rng.integers(30, 280)))
+            rows.append(
+                (
+                    "licensing_revenue",
+                    day,
+                    amount,
+                    None,
+                    str(rng.choice(CONSULTING_CLIENTS)),
+                    "License agreement",
                 )
             )
     leavers = staff.filter(

@@ -165,5 +165,6 @@ def plan_exports(frames: DistrictFrames) -> list[ExportSpec]:
     plan.append(
         _csv("benefit_observations", "benefit_observations.csv", kinds["benefit_observations"])
     )
+    plan.append(_csv("graduate_followups", "graduate_followups.csv", kinds["graduate_followups"]))
     plan.extend(survey_exports.plan_surveys(frames))
     return plan

@@ -55,6 +55,7 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "start_date",
         "end_date",
         "exit_reason",
+        "reflection_narrative_completed",
     ),
     "session_attendance": (
         "student_unique_id",
@@ -131,6 +132,9 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "hours_required",
         "completed",
         "sandbox_included",
+        "exposure_model",
+        "adoption_route",
+        "early_failure_normalised",
     ),
     "teacher_adoption": (
         "staff_unique_id",
@@ -151,6 +155,7 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "weeks_in_program",
         "assessed_date",
         "assessor_staff_unique_id",
+        "assessment_occasion",
     ),
     "knowledge_assessments": (
         "assessment_id",
@@ -181,6 +186,18 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "staff_unique_id",
         "counterparty",
         "source_document",
+    ),
+    "graduate_followups": (
+        "student_unique_id",
+        "graduation_school_year",
+        "months_after_graduation",
+        "followup_date",
+        "response_source",
+        "enrolled_postsecondary",
+        "employed",
+        "hourly_wage_usd",
+        "hourly_wage_band",
+        "ai_related_role",
     ),
 }
 

@@ -203,7 +203,7 @@ def teacher_competency(
     ):
         chosen = graduated == flag
         proficient[chosen], level[chosen] = _levels(latent[chosen], share)
-    assessors = _assessors(staff)
+    assessors = school_assessors(staff)
     assessed = assessed.with_columns(
         assessed_date=pl.Series(
             [
@@ -231,10 +231,11 @@ def teacher_competency(
         ).round(1),
         assessed_date="assessed_date",
         assessor_staff_unique_id="assessor_staff_unique_id",
+        assessment_occasion=pl.lit("post_training"),
     )
 
 
-def _assessors(staff: pl.DataFrame) -> dict[str, str]:
+def school_assessors(staff: pl.DataFrame) -> dict[str, str]:
     """The first-hired administrator of each school (the district office's for the rest)."""
     admins = staff.filter(pl.col("staff_classification") == "administrator").sort(
         "hire_date", "staff_unique_id"
@@ -312,16 +313,25 @@ def student_competency(
         weeks_in_program=pl.Series(np.round(weeks, 1)),
         assessed_date="assessed_date",
         assessor_staff_unique_id="mentor_staff_unique_id",
+        assessment_occasion=pl.lit("employer_panel"),
     )
 
 
 def competency_assessments(
-    teacher: pl.DataFrame, student: pl.DataFrame, district_number: int
+    teacher: pl.DataFrame,
+    student: pl.DataFrame,
+    district_number: int,
+    progression: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Teachers' and students' assessments in one file, with assessment ids."""
-    both = pl.concat([teacher, student]).sort(
-        "assessed_date", "person_role", "person_unique_id", "competency"
-    )
+    """Teachers' and students' assessments in one file, with assessment ids.
+
+    ``progression`` adds the teachers' end-of-term LEARN assessments after the others, so
+    the ids of the others stay as they were.
+    """
+    order = ("assessed_date", "person_role", "person_unique_id", "competency")
+    both = pl.concat([teacher, student]).sort(*order)
+    if progression is not None:
+        both = pl.concat([both, progression.sort(*order)])
     return both.select(
         pl.format(
             "CA{}{}",

@@ -345,9 +345,11 @@ def certificate_criteria(
             mentorship_participation=pl.col("is_mentor").fill_null(False)
             | pl.col("is_mentee").fill_null(False),
             mentorship_required=pl.col("grade_level").is_in(["11", "12"]),
+            # The narrative is written in spring: a member gone by then has none.
             reflection_narrative_completed=pl.Series(
                 rng.random(years.height) < truth.program.reflection_narrative_rate
-            ),
+            )
+            & pl.col("has_spring"),
         )
     )
     mentoring_ok = ~pl.col("mentorship_required") | pl.col("is_mentor").fill_null(False)
@@ -377,4 +379,14 @@ def certificates(criteria: pl.DataFrame) -> pl.DataFrame:
         project_types_demonstrated="project_types_demonstrated",
         mentorship_participation="mentorship_participation",
         reflection_narrative_completed="reflection_narrative_completed",
+    )
+
+
+def memberships_with_reflection(memberships: pl.DataFrame, criteria: pl.DataFrame) -> pl.DataFrame:
+    """The ``team_memberships`` kind: each term row with its member-year's reflection status."""
+    return memberships.join(
+        criteria.select("student_unique_id", "school_year", "reflection_narrative_completed"),
+        on=["student_unique_id", "school_year"],
+        how="left",
+        maintain_order="left",
     )

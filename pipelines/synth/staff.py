@@ -3,9 +3,10 @@
 Staffing follows enrolment (teachers per ``students_per_teacher``; administrators,
 counselors and support staff per 1,000 students). Training follows the roadmap: the
 administrators first, then the champions, the early adopters (trained by champions) and the
-full faculty; later hires take the full-faculty certification in their first fall. Teachers
-leave at the end of a school year at the national rate, a little less once trained (the true
-program effect on retention); each leaver is replaced for the next year.
+full faculty (a random share of it a year later: the staggered rollout); later hires take
+the full-faculty certification in their first fall. Teachers leave at the end of a school
+year at the national rate, a little less once trained (the true program effect on
+retention); each leaver is replaced for the next year.
 """
 
 from __future__ import annotations
@@ -56,8 +57,14 @@ def simulate_staff(
     rng: np.random.Generator,
     district_number: int,
     student_years: pl.DataFrame,
+    design_rng: np.random.Generator,
 ) -> StaffSimulation:
-    """Staff, their training and their turnover over all simulated years."""
+    """Staff, their training and their turnover over all simulated years.
+
+    ``design_rng`` draws the training design (who is deferred, when each early adopter's
+    course starts, who gets early-failure normalisation) apart from ``rng``, so the design
+    can change without reshuffling who is hired and who leaves.
+    """
     years = truth.calendar.school_year_list
     first = schedule.school_year(years[0])
     enrolment = student_years.filter(pl.col("school_year") == years[0]).group_by("school_id").len()
@@ -87,9 +94,8 @@ def simulate_staff(
         for p in people
         if p["staff_unique_id"] in cohort_of
     ]
-    for row in training_rows:
-        if row["cohort"] == "early_adopter":
-            row["trainer_staff_unique_id"] = cohorts.trainer_for(rng, row, people, cohort_of)
+    training_rows = cohorts.defer_full_faculty(truth, design_rng, training_rows, people)
+    cohorts.lead_train_the_trainer(truth, design_rng, training_rows, people)
     completed_on = {r["staff_unique_id"]: r["completion_date"] for r in training_rows}
 
     serial = len(people)
@@ -152,14 +158,19 @@ def simulate_staff(
                 completed_on[hire["staff_unique_id"]] = row["completion_date"]
 
     staff = _staff_frame(people)
-    training = pl.DataFrame(training_rows, infer_schema_length=None).select(
-        cohorts.TRAINING_COLUMNS
-    )
-    facts = _facts_frame(truth, rng, people, training)
+    # A deferred course that would start after the teacher left never happens.
+    exit_of = {p["staff_unique_id"]: p["exit_date"] for p in people}
+    training_rows = [
+        row
+        for row in training_rows
+        if exit_of[row["staff_unique_id"]] is None
+        or row["start_date"] < exit_of[row["staff_unique_id"]]
+    ]
+    training = pl.DataFrame(training_rows, infer_schema_length=None).select(cohorts.RECORD_COLUMNS)
+    facts = _facts_frame(truth, rng, design_rng, people, training)
     training = (
-        training.drop("sandbox_included")
-        .join(
-            facts.select("staff_unique_id", "cohort", "sandbox_included"),
+        training.join(
+            facts.select("staff_unique_id", "cohort", *cohorts.DESIGN_COLUMNS),
             on=["staff_unique_id", "cohort"],
             maintain_order="left",
         )
@@ -251,13 +262,18 @@ def _staff_frame(people: list[dict]) -> pl.DataFrame:
 
 
 def _facts_frame(
-    truth: Truth, rng: np.random.Generator, people: list[dict], training: pl.DataFrame
+    truth: Truth,
+    rng: np.random.Generator,
+    design_rng: np.random.Generator,
+    people: list[dict],
+    training: pl.DataFrame,
 ) -> pl.DataFrame:
     """Per-person facts of the training design that the outcome models read.
 
     Half the schools run the full-faculty course with a sandbox, and (independently) half
     use graduated exposure; half the departments (school x subject) get champion support for
-    adoption, the rest a top-down mandate. These are the district's pilot designs.
+    adoption, the rest a top-down mandate; a random share of trainees is told to expect
+    early failures (early-failure normalisation). These are the district's pilot designs.
     """
     schools = sorted({p["school_id"] for p in people})
     sandbox_schools = set(
@@ -269,8 +285,11 @@ def _facts_frame(
     departments = sorted({(p["school_id"], p["subject_area"] or "") for p in people})
     supported = {d for d in departments if rng.random() < 0.5}
     by_id = {p["staff_unique_id"]: p for p in people}
+    normalised = design_rng.random(training.height) < truth.effects.early_failure_normalised_share
     rows = []
-    for record in training.iter_rows(named=True):
+    for record, early_failure_normalised in zip(
+        training.iter_rows(named=True), normalised.tolist(), strict=True
+    ):
         person = by_id[record["staff_unique_id"]]
         cohort = record["cohort"]
         early = cohort in ("administrator", "champion", "early_adopter")
@@ -297,6 +316,7 @@ def _facts_frame(
                 if early or person["school_id"] in graduated_schools
                 else "sink_or_swim",
                 "adoption_route": route,
+                "early_failure_normalised": early_failure_normalised,
                 "skill": person["skill"],
                 "exit_date": person["exit_date"],
                 "hire_date": person["hire_date"],

@@ -127,7 +127,11 @@ def student_answers(
             "S_SKILL": np.where(rng.random(size) < expects, "1", "0"),
         }
         for item in ("S_LIT", "S_ETH", "S_APP", "S_REL", "S_NAV"):
-            growth = np.where(member, 0.8, 0.2) if post else 0.0
+            growth = (
+                np.where(member, effects.learn_level_gain_members, effects.learn_level_gain_others)
+                if post
+                else 0.0
+            )
             level = _round_scale(learning + growth + rng.normal(0, 0.5, size), 1, 3)
             answers[item] = np.array(LEARN_LEVELS, dtype=object)[level - 1]
         satisfaction = _round_scale(3.8 + 0.2 * ability + rng.normal(0, 0.8, size), 1, 5).astype(
@@ -253,7 +257,9 @@ def teacher_answers(truth: Truth, rng: np.random.Generator, facts: pl.DataFrame)
         answers = {
             "T_CONF": _round_scale(confidence + gain + rng.normal(0, 0.4, size), 1, 5).astype(str),
             "T_USE": _round_scale(
-                use + (0.8 if post else 0.0) + rng.normal(0, 0.4, size), 1, 5
+                use + (effects.teacher_self_use_gain if post else 0.0) + rng.normal(0, 0.4, size),
+                1,
+                5,
             ).astype(str),
             "T_SKILL": np.where(rng.random(size) < expects, "1", "0"),
             "T_SAT": np.where(

@@ -10,7 +10,8 @@ import numpy as np
 from pipelines.synth import schedule
 from pipelines.synth.truth import TrainingWave, Truth
 
-TRAINING_COLUMNS = [
+#: Columns of a training record as the professional-development office writes it.
+RECORD_COLUMNS = [
     "staff_unique_id",
     "cohort",
     "training_model",
@@ -21,8 +22,17 @@ TRAINING_COLUMNS = [
     "hours_completed",
     "hours_required",
     "completed",
-    "sandbox_included",
 ]
+#: The pilot design each trainee had (from the staff facts): what the comparisons read.
+DESIGN_COLUMNS = [
+    "sandbox_included",
+    "exposure_model",
+    "adoption_route",
+    "early_failure_normalised",
+]
+TRAINING_COLUMNS = RECORD_COLUMNS + DESIGN_COLUMNS
+#: Days in an average month, to turn a monthly throughput into days between trainees.
+DAYS_PER_MONTH = 30.4
 
 
 def first_year_cohorts(
@@ -129,16 +139,63 @@ def _finish_row(
         "hours_completed": hours if completed else float(round(hours * rng.uniform(0.2, 0.8))),
         "hours_required": hours,
         "completed": completed,
-        "sandbox_included": None,
     }
 
 
-def trainer_for(
-    rng: np.random.Generator, row: dict, people: list[dict], cohort_of: dict[str, str]
-) -> str:
-    """The champion who leads an early adopter's train-the-trainer course (same school if any)."""
-    school = next(p["school_id"] for p in people if p["staff_unique_id"] == row["staff_unique_id"])
-    champions = [p for p in people if cohort_of.get(p["staff_unique_id"]) == "champion"]
-    same_school = [p["staff_unique_id"] for p in champions if p["school_id"] == school]
-    pool = same_school or [p["staff_unique_id"] for p in champions]
-    return str(rng.choice(pool))
+def defer_full_faculty(
+    truth: Truth, rng: np.random.Generator, rows: list[dict], people: list[dict]
+) -> list[dict]:
+    """The staggered rollout: a random share of the full faculty certifies a year later.
+
+    Their record is replaced by one of the second school year's fall course, the one later
+    hires take; until then they are untrained.
+    """
+    years = truth.calendar.school_year_list
+    if len(years) < 2:
+        return rows
+    second = schedule.school_year(years[1])
+    by_id = {p["staff_unique_id"]: p for p in people}
+    share = truth.rollout.full_faculty_deferred_share
+    return [
+        new_hire_training_row(truth, rng, by_id[row["staff_unique_id"]], "full_faculty", second)
+        if row["cohort"] == "full_faculty" and rng.random() < share
+        else row
+        for row in rows
+    ]
+
+
+def lead_train_the_trainer(
+    truth: Truth, rng: np.random.Generator, rows: list[dict], people: list[dict]
+) -> None:
+    """Champions lead the early adopters' course, one trainee after another.
+
+    Each early adopter gets the least-loaded champion of their own school while that
+    champion has fewer than an even share, else the least-loaded champion anywhere. A
+    champion's k-th trainee (from 0) starts ``k / trainees_per_trainer_month`` months after
+    the wave opens, so the cascade's throughput per trainer is the true one; the 16-hour
+    course takes three to five weeks.
+    """
+    rollout = truth.rollout
+    school_of = {p["staff_unique_id"]: p["school_id"] for p in people}
+    champions = sorted(r["staff_unique_id"] for r in rows if r["cohort"] == "champion")
+    trainees = [r for r in rows if r["cohort"] == "early_adopter"]
+    if not champions or not trainees:
+        return
+    even_share = -(-len(trainees) // len(champions))
+    load = dict.fromkeys(champions, 0)
+    opens = schedule.program_month_start(
+        truth.calendar.program_start, rollout.early_adopters.start_month
+    )
+    days_between = DAYS_PER_MONTH / rollout.trainees_per_trainer_month
+    for row in trainees:
+        school = school_of[row["staff_unique_id"]]
+        own = [c for c in champions if school_of[c] == school and load[c] < even_share]
+        trainer = min(own or champions, key=lambda c: (load[c], c))
+        start = opens + dt.timedelta(
+            days=int(load[trainer] * days_between) + int(rng.integers(0, 7))
+        )
+        load[trainer] += 1
+        row["trainer_staff_unique_id"] = trainer
+        row["start_date"] = start
+        if row["completed"]:
+            row["completion_date"] = start + dt.timedelta(days=int(rng.integers(21, 36)))

@@ -3,7 +3,9 @@
 The default truth lives in ``truth.yaml`` beside this module, with a comment on every
 number saying where it comes from. A user's YAML file of the same shape overrides parts of
 it (a deep merge: only the keys given change); a key the default does not have is an error,
-so a typo cannot silently leave a default in force.
+so a typo cannot silently leave a default in force. The presets in ``presets/`` are such
+overrides, shipped with the package: ``realistic`` (the default itself), ``claims_true``
+(every effect as the documents claim) and ``null`` (no effect anywhere).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pipelines.synth.truth_schema import (
     DistrictTruth,
     EconomicsTruth,
     EffectsTruth,
+    GraduatesTruth,
     MessTruth,
     PanelTruth,
     ProgramTruth,
@@ -50,6 +53,7 @@ __all__ = [
     "DistrictTruth",
     "EconomicsTruth",
     "EffectsTruth",
+    "GraduatesTruth",
     "MessTruth",
     "PanelTruth",
     "ProgramTruth",
@@ -61,6 +65,7 @@ __all__ = [
     "TrainingWave",
     "Truth",
     "TruthError",
+    "TRUTH_PRESETS",
     "load_truth",
     "merge_truth",
     "truth_from_dict",
@@ -68,28 +73,50 @@ __all__ = [
 
 #: The default truth, shipped with the package.
 DEFAULT_TRUTH_PATH: Traversable = resources.files(__package__).joinpath("truth.yaml")
+#: Overrides of the default shipped with the package, by name.
+PRESETS_DIR: Traversable = resources.files(__package__).joinpath("presets")
+TRUTH_PRESETS = ("realistic", "claims_true", "null")
 
 
-def load_truth(path: Path | None = None) -> Truth:
-    """The default truth, deep-merged with the YAML file at ``path`` when one is given.
+def load_truth(source: str | Path | None = None) -> Truth:
+    """The default truth, deep-merged with a preset or a YAML file when one is given.
 
     Parameters
     ----------
-    path
-        A YAML file with the shape of the default ``truth.yaml``, giving only the values to
-        change. ``None`` returns the default truth.
+    source
+        A preset name (``realistic``, ``claims_true``, ``null``) or a YAML file with the
+        shape of the default ``truth.yaml``, giving only the values to change. A bare preset
+        name means the preset even if a file of that name exists. ``None`` returns the
+        default truth (the same as ``realistic``).
 
     Raises
     ------
     TruthError
-        When the override has a key the default does not, a value of the wrong type, or the
-        merged truth is impossible (shares that do not sum to 1, rates outside 0..1).
+        When ``source`` is neither a preset nor a file, the override has a key the default
+        does not, a value of the wrong type, or the merged truth is impossible (shares that
+        do not sum to 1, rates outside 0..1).
+
+    Examples
+    --------
+    >>> load_truth("null").staff.trained_exit_hazard_ratio
+    1.0
     """
     default = _read_yaml(DEFAULT_TRUTH_PATH)
-    if path is None:
+    if source is None:
         return truth_from_dict(default)
-    override = _read_yaml(Path(path))
+    override = _read_yaml(_override_file(source))
     return truth_from_dict(merge_truth(default, override))
+
+
+def _override_file(source: str | Path) -> Traversable | Path:
+    if str(source) in TRUTH_PRESETS:
+        return PRESETS_DIR.joinpath(f"{source}.yaml")
+    path = Path(source)
+    if not path.is_file():
+        raise TruthError(
+            f"{source}: neither a truth preset ({', '.join(TRUTH_PRESETS)}) nor a YAML file"
+        )
+    return path
 
 
 def merge_truth(default: dict[str, Any], override: dict[str, Any], where: str = "") -> dict:
@@ -235,6 +262,15 @@ def _check(truth: Truth) -> None:
         raise TruthError("effects: near-peer knowledge retention exceeds 1")
     if effects.male_ai_tool_use_baseline + effects.program_ai_tool_use_lift > 1:
         raise TruthError("effects: AI tool use probability exceeds 1")
+    if effects.stop_using_share_normalised < 0:
+        raise TruthError(
+            "effects: (1 - stop_using_share) * early_failure_normalised_adoption_ratio exceeds 1"
+        )
+    graduates = truth.graduates
+    if graduates.ai_related_role_share * graduates.certified_ai_related_role_ratio > 1:
+        raise TruthError("graduates: certified graduates' AI-related role share exceeds 1")
+    if truth.rollout.train_the_trainer_scale_up_ratio <= 0:
+        raise TruthError("rollout.train_the_trainer_scale_up_ratio: must be above 0")
     rates = {
         "district.economically_disadvantaged_share": district.economically_disadvantaged_share,
         "district.english_learner_share": district.english_learner_share,
@@ -248,6 +284,14 @@ def _check(truth: Truth) -> None:
         "mess.left_district_mid_year_rate": truth.mess.left_district_mid_year_rate,
         "effects.graduated_exposure_proficiency": effects.graduated_exposure_proficiency,
         "effects.sink_or_swim_proficiency": effects.sink_or_swim_proficiency,
+        "effects.stop_using_share": effects.stop_using_share,
+        "effects.early_failure_normalised_share": effects.early_failure_normalised_share,
+        "rollout.full_faculty_deferred_share": truth.rollout.full_faculty_deferred_share,
+        "graduates.survey_response_rate": truth.graduates.survey_response_rate,
+        "graduates.state_match_rate": truth.graduates.state_match_rate,
+        "graduates.band_only_share": truth.graduates.band_only_share,
+        "graduates.employed_share_enrolled": truth.graduates.employed_share_enrolled,
+        "graduates.employed_share_not_enrolled": truth.graduates.employed_share_not_enrolled,
     }
     for name, value in rates.items():
         if not 0 <= value <= 1:

@@ -110,6 +110,18 @@ class RolloutTruth:
     year1_waves: tuple[StudentWave, ...]
     students_by_year: dict[int, int]
     girls_only_team_share: float
+    full_faculty_deferred_share: float
+    train_the_trainer_scale_up_ratio: float
+
+    @property
+    def trainees_per_trainer_month(self) -> float:
+        """Teachers each champion trains per month in the train-the-trainer cascade.
+
+        The outside provider trains ``champions.count`` teachers over the champion months;
+        ``count`` champions leading in parallel train ``ratio`` times as many per month.
+        """
+        champion_months = self.champions.end_month - self.champions.start_month + 1
+        return self.train_the_trainer_scale_up_ratio / champion_months
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,16 @@ class EffectsTruth:
     champion_adoption_speed_ratio: float
     voluntary_days_to_first_lesson: float
     never_adopt_share: float
+    early_failure_normalised_share: float
     stop_using_share: float
+    early_failure_normalised_adoption_ratio: float
+
+    @property
+    def stop_using_share_normalised(self) -> float:
+        """Share of adopters with early-failure normalisation who stop within a year."""
+        kept = (1 - self.stop_using_share) * self.early_failure_normalised_adoption_ratio
+        return 1 - kept
+
     after_action_review_speedup: float
     weeks_to_competency_median: float
     female_ai_tool_use_ratio: float
@@ -195,6 +216,11 @@ class EffectsTruth:
     male_skill_change_expectation: float
     student_confidence_gain_members: float
     student_confidence_gain_others: float
+    learn_level_gain_members: float
+    learn_level_gain_others: float
+    teacher_self_use_gain: float
+    educator_learn_growth_per_year: float
+    mentor_learn_growth_ratio: float
     survey_response_rate: float
     comparison_survey_students: int
 
@@ -212,9 +238,31 @@ class EconomicsTruth:
     grants_by_year: dict[int, float]
     consulting_contracts_by_year: dict[int, float]
     consulting_contract_mean_usd: float
+    licensing_contracts_by_year: dict[int, float]
+    licensing_fee_mean_usd: float
     year1_cost_claimed_usd: float
     unit_prices_usd: dict[str, float]
     studio_laptops: int
+
+
+@dataclass(frozen=True)
+class GraduatesTruth:
+    followup_months: tuple[int, ...]
+    survey_response_rate: float
+    state_match_rate: float
+    band_only_share: float
+    enrolled_share: float
+    enrolled_per_ability_sd: float
+    employed_share_enrolled: float
+    employed_share_not_enrolled: float
+    base_hourly_wage_usd: float
+    minimum_wage_usd: float
+    wage_log_per_ability_sd: float
+    wage_growth_per_year: float
+    wage_sd_log: float
+    certified_wage_premium: float
+    ai_related_role_share: float
+    certified_ai_related_role_ratio: float
 
 
 @dataclass(frozen=True)
@@ -252,6 +300,7 @@ class Truth:
     effects: EffectsTruth
     staff: StaffTruth
     economics: EconomicsTruth
+    graduates: GraduatesTruth
     mess: MessTruth
 
     def to_dict(self) -> dict[str, Any]:

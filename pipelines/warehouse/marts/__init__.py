@@ -41,6 +41,7 @@ __all__ = [
     "load_benefits_by_year",
     "load_certificate_eligibility",
     "load_costs_by_year",
+    "load_graduate_outcomes",
     "load_mart",
     "load_panel_scores",
     "load_portfolio_quarters",
@@ -48,6 +49,7 @@ __all__ = [
     "load_student_terms",
     "load_student_years",
     "load_survey_pairs",
+    "load_teacher_learn_levels",
     "load_teachers",
     "load_team_terms",
     "mart_contracts",
@@ -212,3 +214,15 @@ def load_costs_by_year(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) ->
 def load_benefits_by_year(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
     """One row per benefit type per school year observed (``mart.benefits_by_year``)."""
     return load_mart(con, "benefits_by_year", as_of=as_of)
+
+
+def load_teacher_learn_levels(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per LEARN assessment of an educator on a pillar, with months since training
+    (``mart.teacher_learn_levels``)."""
+    return load_mart(con, "teacher_learn_levels", as_of=as_of)
+
+
+def load_graduate_outcomes(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per graduate per follow-up, with covariates and program history
+    (``mart.graduate_outcomes``)."""
+    return load_mart(con, "graduate_outcomes", as_of=as_of)

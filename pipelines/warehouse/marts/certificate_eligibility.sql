@@ -34,7 +34,8 @@ member_years AS (
             bool_and(coalesce(exit_reason, 'completed_term') IN ('completed_term', 'graduated'))
                 FILTER (WHERE term = 'spring'),
             false
-        ) AS finished_spring
+        ) AS finished_spring,
+        bool_or(reflection_narrative_completed) AS reflection_narrative_completed
     FROM memberships
     GROUP BY ALL
 ),
@@ -100,7 +101,9 @@ criteria AS (
         l.portfolio_score,
         y.grade_level IN ('11', '12') AS mentorship_required,
         mt.student_unique_id IS NOT NULL AS mentored_a_younger_member,
-        a.reflection_narrative_completed,
+        -- The membership file's status for the year, else the certificate's.
+        coalesce(y.reflection_narrative_completed, a.reflection_narrative_completed)
+            AS reflection_narrative_completed,
         a.awarded_date
     FROM member_years AS y
     LEFT JOIN projects_done AS d USING (district_id, student_unique_id, school_year)

@@ -44,6 +44,7 @@ SELECT
     m.start_date,
     m.end_date,
     m.exit_reason,
+    m.reflection_narrative_completed,
     -- Retained: still in the team at the end of the term, or left only by finishing it.
     (m.exit_reason IS NULL OR m.exit_reason IN ('completed_term', 'graduated'))
         AS retained_through_term,

@@ -48,6 +48,7 @@ member_years AS (
         CAST(sum(sessions_attended) AS BIGINT) AS sessions_attended,
         CAST(sum(minutes_attended) AS BIGINT) AS minutes_attended,
         bool_and(retained_through_term) AS finished_year,
+        bool_or(reflection_narrative_completed) AS reflection_narrative_completed,
         bool_or(exit_reason = 'graduated') AS graduated,
         min(end_date) FILTER (WHERE NOT retained_through_term) AS left_team_date,
         arg_min(exit_reason, start_date) FILTER (WHERE NOT retained_through_term)
@@ -172,6 +173,7 @@ SELECT
     m.finished_year,
     m.left_team_date,
     m.left_team_reason,
+    m.reflection_narrative_completed,
     n.student_unique_id IS NOT NULL AS enrolled_next_year,
     -- Unknown (empty) until next year's roster is loaded: whether a member could come back
     -- is only known then.

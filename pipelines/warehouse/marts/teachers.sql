@@ -1,8 +1,8 @@
 -- mart.teachers: one row per teacher on the staff roster, trained or not: school,
 -- department and experience; the first AI training (cohort, model, trainer, sandbox, dates,
--- hours); how they came to AI (adoption route, exposure model); the first AI-integrated
--- lesson or the date and reason its wait was censored; when they stopped using AI; when
--- they left; and their LEARN results.
+-- hours, early-failure normalisation); how they came to AI (adoption route, exposure
+-- model); the first AI-integrated lesson or the date and reason its wait was censored;
+-- whether they still used AI a year on; when they left; and their LEARN results.
 WITH staff AS (
     SELECT * FROM core.staff
 ),
@@ -40,6 +40,9 @@ first_training AS (
         arg_min(training_model, start_date) AS training_model,
         arg_min(trainer_staff_unique_id, start_date) AS trainer_staff_unique_id,
         arg_min(sandbox_included, start_date) AS sandbox_included,
+        arg_min(exposure_model, start_date) AS exposure_model,
+        arg_min(adoption_route, start_date) AS adoption_route,
+        arg_min(early_failure_normalised, start_date) AS early_failure_normalised,
         min(start_date) AS training_start_date,
         min(completion_date) FILTER (WHERE completed) AS training_completion_date,
         sum(hours_completed) AS training_hours_completed,
@@ -69,7 +72,8 @@ learn_facts AS (
         min(exposure_model) AS exposure_model,
         count(*) AS learn_assessments,
         min(assessed_date) AS first_learn_assessed_date,
-        avg(CAST(proficient AS DOUBLE)) AS learn_proficient_share
+        avg(CAST(proficient AS DOUBLE)) FILTER (WHERE assessment_occasion = 'post_training')
+            AS post_training_proficient_share
     FROM learn
     GROUP BY ALL
 )
@@ -92,8 +96,11 @@ SELECT
     t.training_completion_date,
     t.training_hours_completed,
     coalesce(t.training_completed, false) AS training_completed,
-    a.adoption_route,
-    lf.exposure_model,
+    t.early_failure_normalised,
+    -- The training file's route and exposure; older files gave them only on events and
+    -- assessments, which are read where the training file is silent.
+    coalesce(t.adoption_route, a.adoption_route) AS adoption_route,
+    coalesce(t.exposure_model, lf.exposure_model) AS exposure_model,
     a.first_ai_lesson_date,
     coalesce(a.ai_lessons, 0) AS ai_lessons,
     coalesce(a.sandbox_sessions, 0) AS sandbox_sessions,
@@ -109,10 +116,19 @@ SELECT
         ELSE 'end_of_records'
     END AS first_lesson_status,
     a.stopped_using_ai_date,
+    -- Long-term adoption: still using AI a year after the first AI lesson; empty when the
+    -- year is not over (records end, or the teacher left) before it could be seen.
+    CASE
+        WHEN a.first_ai_lesson_date IS NULL THEN NULL
+        WHEN a.stopped_using_ai_date <= a.first_ai_lesson_date + INTERVAL 365 DAY THEN false
+        WHEN a.first_ai_lesson_date + INTERVAL 365 DAY > o.observation_end_date THEN NULL
+        WHEN s.exit_date <= a.first_ai_lesson_date + INTERVAL 365 DAY THEN NULL
+        ELSE true
+    END AS using_ai_a_year_after_first_lesson,
     s.exit_date,
     lf.learn_assessments,
     lf.first_learn_assessed_date,
-    lf.learn_proficient_share,
+    lf.post_training_proficient_share,
     o.observation_end_date
 FROM staff AS s
 LEFT JOIN first_training AS t

@@ -36,7 +36,9 @@ def test_near_peer_knowledge_retention_ratio_is_the_true_one(district):
 
 
 def test_graduated_exposure_proficiency_is_the_true_one(district):
-    teachers = district.kinds["competency_assessments"].filter(pl.col("person_role") == "teacher")
+    teachers = district.kinds["competency_assessments"].filter(
+        pl.col("assessment_occasion") == "post_training"
+    )
     shares = dict(teachers.group_by("exposure_model").agg(pl.col("proficient").mean()).iter_rows())
     truth = district.truth.effects
     assert shares["graduated"] == pytest.approx(truth.graduated_exposure_proficiency, abs=0.06)
@@ -65,3 +67,56 @@ def test_women_use_ai_tools_less_before_the_program(district):
     ).drop_nulls("response_value")
     use = dict(answers.group_by("sex").agg((pl.col("response_value") == "1").mean()).iter_rows())
     assert use["female"] < use["male"]
+
+
+def test_teachers_rise_on_the_learn_progression_after_training(district):
+    levels = {"emerging": 0, "applying": 1, "integrating": 2}
+    progression = (
+        district.kinds["competency_assessments"]
+        .filter(pl.col("assessment_occasion") == "end_of_term")
+        .join(
+            district.kinds["teacher_training"].select(
+                pl.col("staff_unique_id").alias("person_unique_id"), "completion_date"
+            ),
+            on="person_unique_id",
+            how="left",
+        )
+        .with_columns(
+            level=pl.col("level").replace_strict(levels),
+            years=(pl.col("assessed_date") - pl.col("completion_date")).dt.total_days() / 365.25,
+        )
+    )
+    untrained = progression.filter(pl.col("years").is_null() | (pl.col("years") < 0))
+    long_trained = progression.filter(pl.col("years") > 2)
+    assert untrained.height > 500
+    # 0.3 levels a year (0.39 for mentors): more than 0.6 levels after two years or more.
+    assert long_trained["level"].mean() - untrained["level"].mean() > 0.5
+
+
+def test_every_member_year_has_a_reflection_status(district):
+    memberships = district.kinds["team_memberships"]
+    assert memberships["reflection_narrative_completed"].null_count() == 0
+    per_year = memberships.group_by("student_unique_id", "school_year").agg(
+        pl.col("reflection_narrative_completed").n_unique()
+    )
+    assert (per_year["reflection_narrative_completed"] == 1).all()
+
+
+def test_certified_graduates_earn_more_than_the_premium_because_of_selection(district):
+    certified = district.kinds["certificates"].select("student_unique_id").unique()
+    wages = (
+        district.kinds["graduate_followups"]
+        .drop_nulls("hourly_wage_usd")
+        .join(certified.with_columns(certified=pl.lit(True)), on="student_unique_id", how="left")
+        .with_columns(
+            pl.col("certified").fill_null(False), log_wage=pl.col("hourly_wage_usd").log()
+        )
+    )
+    means = dict(wages.group_by("certified").agg(pl.col("log_wage").mean()).iter_rows())
+    naive = means[True] - means[False]
+    assert naive > district.truth.graduates.certified_wage_premium
+
+
+def test_licensing_revenue_is_observed(district):
+    benefits = district.kinds["benefit_observations"]
+    assert benefits.filter(pl.col("benefit_type") == "licensing_revenue").height > 0

@@ -33,6 +33,7 @@ PRIMARY_KEYS = {
     "knowledge_assessments": ("assessment_id",),
     "program_costs": ("school_year", "category", "item"),
     "benefit_observations": ("observation_id",),
+    "graduate_followups": ("student_unique_id", "months_after_graduation"),
 }
 #: (kind, column) -> (referenced kind, referenced column), from the contract plan.
 FOREIGN_KEYS = {
@@ -56,6 +57,7 @@ FOREIGN_KEYS = {
     ("knowledge_assessments", "student_unique_id"): ("students", "student_unique_id"),
     ("knowledge_assessments", "team_id"): ("studio_teams", "team_id"),
     ("benefit_observations", "staff_unique_id"): ("staff", "staff_unique_id"),
+    ("graduate_followups", "student_unique_id"): ("students", "student_unique_id"),
 }
 
 

@@ -81,3 +81,34 @@ def test_girls_only_teams_launch_in_q3_of_year_1(district):
     girls_only = district.kinds["studio_teams"].filter(pl.col("team_type") == "girls_only")
     first = girls_only["formed_date"].min()
     assert _month_start(district, 7) <= first <= _month_end(district, 9)
+
+
+def test_each_champion_trains_early_adopters_at_the_true_throughput(district):
+    early = district.kinds["teacher_training"].filter(pl.col("cohort") == "early_adopter")
+    spacing = (
+        early.sort("start_date")
+        .group_by("trainer_staff_unique_id")
+        .agg(days=pl.col("start_date").diff().dt.total_days().drop_nulls())
+        .explode("days")["days"]
+        .mean()
+    )
+    # A champion starts a new trainee every 30.4 / 1.25 = 24.3 days, plus up to 6 days' slack.
+    assert district.truth.rollout.trainees_per_trainer_month == 1.25
+    assert spacing == pytest.approx(24.3, abs=4)
+
+
+def test_a_quarter_of_the_full_faculty_certifies_a_year_later(district):
+    full_faculty = district.kinds["teacher_training"].filter(pl.col("cohort") == "full_faculty")
+    veterans = full_faculty.join(district.kinds["staff"], on="staff_unique_id").filter(
+        pl.col("hire_date") < _month_start(district, 1)
+    )
+    deferred = veterans.filter(pl.col("start_date") > _month_end(district, 12))
+    assert deferred.height / veterans.height == pytest.approx(0.25, abs=0.07)
+    assert (deferred["start_date"] < _month_end(district, 16)).all()
+
+
+def test_every_trainee_has_an_adoption_route_and_exposure_model(district):
+    training = district.kinds["teacher_training"]
+    assert training["adoption_route"].null_count() == 0
+    assert training["exposure_model"].null_count() == 0
+    assert training["early_failure_normalised"].mean() == pytest.approx(0.5, abs=0.08)
