@@ -111,6 +111,7 @@ competency_years AS (
         bool_or(after_action_reviews) AS after_action_reviews,
         arg_max(proficient, assessed_date) AS competency_proficient,
         arg_max(level, assessed_date) AS competency_level,
+        arg_max(weeks_in_program, assessed_date) AS competency_weeks_in_program,
         min(weeks_in_program) FILTER (WHERE proficient) AS weeks_to_proficiency
     FROM competency
     GROUP BY ALL
@@ -200,6 +201,7 @@ SELECT
     c.after_action_reviews,
     c.competency_proficient,
     c.competency_level,
+    c.competency_weeks_in_program,
     c.weeks_to_proficiency,
     v.ai_confidence_pre,
     v.ai_confidence_post,

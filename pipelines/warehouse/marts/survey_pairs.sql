@@ -1,12 +1,28 @@
 -- mart.survey_pairs: one row per respondent per construct per survey cycle (a role's
 -- surveys in one school year), with the construct's score before and after. A score is the
--- mean of the construct's numeric answers, reverse-coded items turned round first.
+-- mean of the construct's numeric answers (a LEARN level by its rank), reverse-coded items
+-- turned round first.
 WITH responses AS (
     SELECT * FROM core.survey_responses
 ),
 
 items AS (
     SELECT * FROM core.survey_items
+),
+
+-- A LEARN level is a code, not a number: its rank on the progression counts.
+numbered AS (
+    SELECT
+        r.*,
+        CASE
+            WHEN i.response_scale = 'learn_level' THEN CASE r.response_value
+                WHEN 'emerging' THEN 1.0 WHEN 'applying' THEN 2.0 WHEN 'integrating' THEN 3.0
+            END
+            ELSE r.response_numeric
+        END AS numeric_answer
+    FROM responses AS r
+    INNER JOIN items AS i
+        ON i._district_id = r._district_id AND i.item_id = r.item_id
 ),
 
 answers AS (
@@ -20,13 +36,13 @@ answers AS (
         r.wave,
         r.responded_date,
         CASE
-            WHEN i.reverse_coded THEN i.scale_min + i.scale_max - r.response_numeric
-            ELSE r.response_numeric
+            WHEN i.reverse_coded THEN i.scale_min + i.scale_max - r.numeric_answer
+            ELSE r.numeric_answer
         END AS answer
-    FROM responses AS r
+    FROM numbered AS r
     INNER JOIN items AS i
         ON i._district_id = r._district_id AND i.item_id = r.item_id
-    WHERE r.response_numeric IS NOT NULL
+    WHERE r.numeric_answer IS NOT NULL
         AND r.respondent_unique_id IS NOT NULL
         AND i.response_scale <> 'text'
 )
