@@ -6,8 +6,20 @@
 and ``probability_at_least`` (the chance the true effect reaches a cutoff).
 """
 
+from models.effects.attrition import AttritionResult, attrition
 from models.effects.balance import BalanceRow
 from models.effects.estimate import EffectResult, estimate_effect
 from models.effects.matching import MatchedPair
+from models.effects.mismatch import mismatch_correction
+from models.effects.probability import probability_at_least
 
-__all__ = ["BalanceRow", "EffectResult", "MatchedPair", "estimate_effect"]
+__all__ = [
+    "AttritionResult",
+    "BalanceRow",
+    "EffectResult",
+    "MatchedPair",
+    "attrition",
+    "estimate_effect",
+    "mismatch_correction",
+    "probability_at_least",
+]
