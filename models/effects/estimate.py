@@ -100,8 +100,8 @@ def estimate_effect(
         interval.
     trim
         Common support: ``"crump"`` keeps 0.1 <= propensity <= 0.9, ``"crump-optimal"``
-        uses Crump et al.'s optimal threshold, None keeps every case. The naive
-        ``difference`` is never trimmed.
+        uses Crump et al.'s optimal threshold, None keeps every case. For the ATT only
+        the upper bound applies. The naive ``difference`` is never trimmed.
     block
         For matching: a column (such as grade) within whose values pairs are formed.
     alpha
@@ -176,7 +176,7 @@ def estimate_effect(
     if x_all.shape[1] and method != "difference":
         first = fit_logit(treated_all, x_all, what="propensity model")
         notes += first.warnings
-        keep, bounds = common_support(first.probability, trim)
+        keep, bounds = common_support(first.probability, trim, estimand)
         dropped_t = int(np.sum(~keep & (treated_all == 1)))
         dropped_c = int(np.sum(~keep & (treated_all == 0)))
         details["trimming"] = {

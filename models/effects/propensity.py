@@ -97,9 +97,17 @@ def crump_optimal_alpha(propensity: np.ndarray) -> float:
     return float(0.5 - np.sqrt(max(0.25 - 1 / gamma, 0.0)))
 
 
-def common_support(propensity: np.ndarray, rule: str | None) -> tuple[np.ndarray, tuple]:
+def common_support(
+    propensity: np.ndarray, rule: str | None, estimand: str = "ATE"
+) -> tuple[np.ndarray, tuple]:
     """Which cases to keep under ``rule`` ("crump", "crump-optimal" or None), and the
-    bounds used."""
+    bounds used.
+
+    For the ATT only the upper bound applies: the effect on the treated needs controls
+    like every treated case (propensity below 1), while controls of low propensity carry
+    little weight and no risk (Imbens 2004, section 2.3). Trimming them would discard most
+    of a sample in which few are treated.
+    """
     if rule is None or rule == "none":
         return np.ones(len(propensity), dtype=bool), (0.0, 1.0)
     if rule == "crump":
@@ -109,4 +117,6 @@ def common_support(propensity: np.ndarray, rule: str | None) -> tuple[np.ndarray
         lower, upper = alpha, 1 - alpha
     else:
         raise ValueError(f"trim must be 'crump', 'crump-optimal' or None, got {rule!r}")
+    if estimand == "ATT":
+        lower = 0.0
     return (propensity >= lower) & (propensity <= upper), (lower, upper)

@@ -156,6 +156,11 @@ def test_no_trimming_keeps_every_case(sample):
     assert result.n == len(sample)
 
 
+def test_trimming_for_the_att_drops_only_cases_above_the_upper_bound(sample):
+    result = effect(sample, method="ipw", estimand="ATT")
+    assert result.details["trimming"]["bounds"] == (0.0, 0.9)
+
+
 def test_the_optimal_crump_rule_reports_its_threshold(sample):
     result = effect(
         sample,
