@@ -132,7 +132,7 @@ def estimate_effect(
 
     Example
     -------
-    >>> rng = np.random.default_rng(1)
+    >>> rng = np.random.default_rng(3)
     >>> gpa = rng.normal(3, 0.5, 400)
     >>> joined = (rng.random(400) < 1 / (1 + np.exp(-(gpa - 3) * 2))).astype(int)
     >>> wage = 2.5 + 0.1 * gpa + 0.05 * joined + rng.normal(0, 0.2, 400)
