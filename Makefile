@@ -45,6 +45,7 @@ format: install
 # `make bench AGAINST=<commit>` also times that commit's ingest in the same run.
 bench: install
 	$(BIN)/python benchmarks/run.py $(if $(AGAINST),--against $(AGAINST))
+	$(BIN)/python benchmarks/estimator_coverage.py
 
 docs: install
 	$(BIN)/outcomes docs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from importlib.resources import files
 
 import duckdb
@@ -243,7 +242,6 @@ def test_portfolio_growth_per_quarter_recovers_the_district_truth(marts):
     # Growth stops at max_growth: keep the quarters before the cap binds.
     cap = int(truth.max_growth / truth.growth_per_quarter)
     quarters = quarters[quarters.quarters_reviewed <= cap]
-    started = time.perf_counter()
     result = score_growth(
         quarters,
         score="mean_score",
@@ -251,16 +249,13 @@ def test_portfolio_growth_per_quarter_recovers_the_district_truth(marts):
         student="student_unique_id",
         team="team_id",
     )
-    assert time.perf_counter() - started < 1.0
     slope = result.term("quarters_reviewed")
     assert slope.ci_lower < truth.growth_per_quarter < slope.ci_upper
 
 
 def test_educators_learn_levels_rise_with_months_since_training(marts):
     levels = marts["teacher_learn_levels"].dropna(subset=["months_since_training"])
-    started = time.perf_counter()
     result = ordered_levels(
         levels, level="level", covariates=["months_since_training"], cluster="staff_unique_id"
     )
-    assert time.perf_counter() - started < 1.0
     assert result.term("months_since_training").ci_lower > 0
