@@ -135,7 +135,10 @@ class Result:
         level = f"{self.confidence:.0%}"
         sample = f"n = {self.n:,}" + (f" in {self.clusters} clusters" if self.clusters else "")
         lines = [f"{self.estimand} — {self.method} ({sample}; {level} intervals)"]
-        header = ("term", "estimate", "std.error", f"{level} interval", "p-value")
+        # Extra columns (a verdict on a claim, a hazard ratio) follow the six, in the order
+        # the terms first give them; a term without one leaves its cell empty.
+        extras = list(dict.fromkeys(name for t in self.terms for name, _ in t.extra))
+        header = ("term", "estimate", "std.error", f"{level} interval", "p-value", *extras)
         rows = [
             (
                 t.term,
@@ -143,6 +146,7 @@ class Result:
                 _number(t.std_error),
                 _interval(t.ci_lower, t.ci_upper),
                 _p_value(t.p_value),
+                *(_cell(dict(t.extra), name) for name in extras),
             )
             for t in self.terms
         ]
@@ -176,6 +180,15 @@ def compare(results: Mapping[str, Result]) -> pd.DataFrame:
     if not frames:
         raise ValueError("compare needs at least one result")
     return pd.concat(frames, ignore_index=True)
+
+
+def _cell(extra: dict[str, Any], name: str) -> str:
+    if name not in extra:
+        return ""
+    value = extra[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "—" if value is None else str(value)
+    return _number(float(value))
 
 
 def _number(value: float | None) -> str:

@@ -43,6 +43,12 @@ def test_a_summary_shows_the_n_the_method_the_interval_and_the_warnings(risk_rat
     assert text.splitlines()[-1].startswith("warning: 12 treated cases")
 
 
+def test_a_summary_shows_the_extra_columns_after_the_six(risk_ratio):
+    header, first, second = risk_ratio.summary().splitlines()[1:4]
+    assert header.split()[-1] == "claimed"
+    assert first.endswith("5") and not second.endswith("5")
+
+
 def test_a_term_the_data_cannot_bound_shows_dashes_not_numbers():
     result = Result("exact", "share", 3, (Term("share", 0.67),), warnings=("only 3 cases",))
     assert "—" in result.summary() and result.estimate is None
