@@ -19,6 +19,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
+from models.checks import check_alpha, require_columns
 from models.results import Result, Term
 
 #: With fewer groups than this the variance of a random intercept, and so every interval
@@ -97,10 +98,10 @@ def score_growth(
     >>> round(result.estimate, 1)
     0.3
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     covariates = list(covariates)
     ids = {"student": student} | ({"team": team} if team is not None else {})
-    _require_columns(
+    require_columns(
         frame,
         {"score": [score], "time": [time], "covariates": covariates}
         | {argument: [column] for argument, column in ids.items()},
@@ -243,14 +244,14 @@ def ordered_levels(
     >>> round(ordered_levels(frame, level="level", covariates=["months"]).estimate, 2)
     0.14
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     covariates, order = list(covariates), list(order)
     if not covariates:
         raise ValueError("covariates: name at least one column")
     if len(order) < 2 or len(set(order)) != len(order):
         raise ValueError(f"order must name two or more distinct levels, got {order}")
     ids = {"cluster": [cluster]} if cluster is not None else {}
-    _require_columns(frame, {"level": [level], "covariates": covariates, **ids})
+    require_columns(frame, {"level": [level], "covariates": covariates, **ids})
     missing = int(frame[level].isna().sum())
     if missing:
         raise ValueError(f"level: {missing} rows have no level")
@@ -376,13 +377,6 @@ def _plain_sentences(caught: list[python_warnings.WarningMessage]) -> list[str]:
     return sentences
 
 
-def _require_columns(frame: pd.DataFrame, needed: dict[str, list[str]]) -> None:
-    for argument, columns in needed.items():
-        absent = [c for c in columns if c not in frame.columns]
-        if absent:
-            raise ValueError(f"{argument}: no column {absent[0]!r} in the frame")
-
-
 def _require_complete_numbers(frame: pd.DataFrame, column: str, argument: str) -> None:
     values = frame[column]
     if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
@@ -392,8 +386,3 @@ def _require_complete_numbers(frame: pd.DataFrame, column: str, argument: str) -
     missing = int(values.isna().sum())
     if missing:
         raise ValueError(f"{argument}: {missing} rows have no value in {column!r}")
-
-
-def _check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")

@@ -24,6 +24,7 @@ import pandas as pd
 import pingouin
 from scipy import optimize, stats
 
+from models.checks import check_alpha, require_columns
 from models.results import Result, Term
 
 #: Shrout & Fleiss' names of the six forms, in their order, beside pingouin's names.
@@ -98,7 +99,7 @@ def icc(frame: pd.DataFrame, *, target: Key, rater: str, score: str, alpha: floa
     >>> round(icc(scores, target="portfolio", rater="reviewer", score="score").estimate, 3)
     0.923
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     frame, raters = _one_rating_each(frame, ("target", target), ("rater", rater), score, "ICC")
     _require_numeric(frame, score, "score")
 
@@ -277,7 +278,7 @@ def krippendorff_alpha(
     ...                          level="ordinal", resamples=0).estimate, 3)
     0.778
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     if level not in LEVELS_OF_MEASUREMENT:
         raise ValueError(f"level must be one of {LEVELS_OF_MEASUREMENT}, got {level!r}")
     if resamples < 0:
@@ -472,7 +473,7 @@ def rater_severity(
     >>> [t.term for t in result.terms][:3]
     ['a', 'b', 'c']
     """
-    _check_alpha(alpha)
+    check_alpha(alpha)
     frame = _with_key(frame, target, "target", [rater, score])
     _require_numeric(frame, score, "score")
     _reject_missing_ids(frame, {"target": "_target", "rater": rater})
@@ -711,7 +712,7 @@ def _with_key(frame: pd.DataFrame, key: Key, argument: str, others: list[str]) -
     key_columns = [key] if isinstance(key, str) else list(key)
     if not key_columns:
         raise ValueError(f"{argument}: name at least one column")
-    _require_columns(frame, {argument: key_columns, **{name: [name] for name in others}})
+    require_columns(frame, {argument: key_columns, **{name: [name] for name in others}})
     kept = frame[list(dict.fromkeys(key_columns + others))].copy()
     if len(key_columns) == 1:
         kept[f"_{argument}"] = kept[key_columns[0]]
@@ -720,13 +721,6 @@ def _with_key(frame: pd.DataFrame, key: Key, argument: str, others: list[str]) -
         codes = kept.groupby(key_columns, sort=False, dropna=False).ngroup()
         kept[f"_{argument}"] = codes.where(kept[key_columns].notna().all(axis=1))
     return kept.reset_index(drop=True)
-
-
-def _require_columns(frame: pd.DataFrame, needed: dict[str, list[str]]) -> None:
-    for argument, columns in needed.items():
-        absent = [c for c in columns if c not in frame.columns]
-        if absent:
-            raise ValueError(f"{argument}: no column {absent[0]!r} in the frame")
 
 
 def _require_numeric(frame: pd.DataFrame, column: str, argument: str) -> None:
@@ -769,8 +763,3 @@ def _one_rating_each(
             f"{scorer_argument}: {statistic} needs at least two {scorer_argument}s, got {scorers}"
         )
     return frame, scorers
-
-
-def _check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.checks import check_alpha
 from models.effects import estimators, inference
 from models.effects.balance import BalanceRow, balance_rows
 from models.effects.effect_size import (
@@ -150,8 +151,7 @@ def estimate_effect(
             "method='matching' pairs each treated case with one control, which estimates "
             "the ATT: pass estimand='ATT'"
         )
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    check_alpha(alpha)
     if isinstance(covariates, str):
         covariates = [covariates]
     if method != "difference" and len(covariates) == 0:
