@@ -75,6 +75,7 @@ def run_demo(
         f"{quarantined:,} quarantined -> {db_path}"
     )
     summary.extend(_warehouse_summary(db_path, console))
+    summary.extend(_scorecard_summary(db_path, console))
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -108,3 +109,40 @@ def _warehouse_summary(db_path: Path, console: Console) -> list[str]:
         f"analysis marts, as of batch {built.as_of_batch_id} ({time.perf_counter() - clock:.1f} s):"
     ]
     return lines + [f"  mart.{name}: {rows:,} rows" for name, rows in built.row_counts.items()]
+
+
+def _scorecard_summary(db_path: Path, console: Console) -> list[str]:
+    """Score every claim, store the scorecard, and say what it found."""
+    from pipelines.scorecard import run_scorecard, store_scorecard
+
+    con = connect(db_path)
+    try:
+        with console.status("scoring the claims") as status:
+            clock = time.perf_counter()
+            run = run_scorecard(con, progress=lambda c: status.update(f"scoring {c}"))
+            run_id = store_scorecard(con, run)
+    finally:
+        con.close()
+    counts = run.scorecard.counts()
+    lines = [
+        f"claims scorecard ({time.perf_counter() - clock:.1f} s, stored as run {run_id} in "
+        "results.claim_estimates):"
+    ]
+    lines += [f"  {n} {code}" for code, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    effects = [
+        e for e in run.scorecard.estimates if e.kind in ("ratio", "time_ratio", "difference")
+    ]
+    for estimate in effects:
+        if estimate.estimate is None or estimate.claimed is None:
+            continue
+        interval = (
+            f" ({estimate.ci_lower:.3g} to {estimate.ci_upper:.3g})"
+            if estimate.ci_lower is not None
+            else ""
+        )
+        lines.append(
+            f"  {estimate.claim_id}: claimed {estimate.claimed:.3g}, found "
+            f"{estimate.estimate:.3g}{interval}, n {estimate.n}: {estimate.verdict_label}"
+        )
+    lines.append("the whole scorecard: outcomes claims --db " + str(db_path))
+    return lines

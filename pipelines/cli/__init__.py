@@ -12,6 +12,7 @@ import sys
 import click
 
 from pipelines.cli.build import build
+from pipelines.cli.claims import claims
 from pipelines.cli.demo import demo, synth
 from pipelines.cli.docs import docs
 from pipelines.cli.ingest import ingest
@@ -30,7 +31,7 @@ def main() -> None:
 
 
 for command in (
-    ingest, build, quarantine, batches, item_map, export_lake_command, docs, synth, demo
+    ingest, build, claims, quarantine, batches, item_map, export_lake_command, docs, synth, demo
 ):  # fmt: skip
     main.add_command(command)
 

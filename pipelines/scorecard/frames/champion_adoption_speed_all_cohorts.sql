@@ -1,0 +1,10 @@
+-- The naive comparison: early adopters (all champion-supported, trained months earlier)
+-- added to the full faculty.
+SELECT
+    (adoption_route = 'champion_network')::INTEGER AS champion,
+    greatest(date_diff('day', training_completion_date, first_lesson_or_censor_date), 0) AS days,
+    (first_lesson_status = 'observed')::INTEGER AS adopted
+FROM teachers
+WHERE adoption_route IN ('champion_network', 'mandate')
+    AND training_completion_date IS NOT NULL
+    AND first_lesson_or_censor_date IS NOT NULL
