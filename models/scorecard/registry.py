@@ -24,12 +24,12 @@ DOCUMENTS = {
     "competency_framework": "Educator competency case study",
     "strategy": "District AI strategy",
 }
-KINDS = ("ratio", "time_ratio", "difference", "share", "count_by_month")
+KINDS = ("ratio", "time_ratio", "difference", "share", "level", "count_by_month")
 DIRECTIONS = ("higher", "lower", "at_least")
 DESIGNS = ("randomized", "matched_comparison", "regression_with_controls", "descriptive", "census")
 SCALES = ("log", "linear")
 #: What "no effect" is for each kind; None where the claim is a level, not a comparison.
-NO_EFFECT = {"ratio": 1.0, "time_ratio": 1.0, "difference": 0.0, "share": None}
+NO_EFFECT = {"ratio": 1.0, "time_ratio": 1.0, "difference": 0.0}
 
 _CLAIM_FIELDS = {
     "id",
@@ -48,6 +48,7 @@ _CLAIM_FIELDS = {
     "frame_parameters",
     "untestable",
     "reading_of",
+    "dose_response",
 }
 
 
@@ -113,6 +114,7 @@ class Claim:
     frame_parameters: Mapping[str, Any] = field(default_factory=dict, hash=False)
     untestable: str | None = None
     reading_of: str | None = None
+    dose_response: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,7 @@ def _claim(entry: Any, index: int) -> Claim:
         frame_parameters=dict(entry.get("frame_parameters") or {}),
         untestable=None if not untestable else str(untestable),
         reading_of=entry.get("reading_of"),
+        dose_response=entry.get("dose_response"),
     )
 
 
@@ -259,7 +262,7 @@ def _claimed(value: Any, fail) -> Claimed:
     number = value.get("value")
     if number is not None and not _finite(number):
         raise fail("claimed.value must be a number")
-    if number is None and kind not in ("share",):
+    if number is None and kind not in ("share", "level"):
         raise fail(f"claimed.value is required for a {kind}")
     if kind in ("ratio", "time_ratio") and number is not None and number <= 0:
         raise fail("a claimed ratio must be above 0")

@@ -28,6 +28,30 @@ from models.scorecard.verdict import VERDICTS, judge
 ESTIMATOR_MODULES = ("proportions", "effects", "ratios", "retention", "reliability", "census")
 
 
+#: Attendance tiers in the order they are reported.
+TIERS = ("low", "moderate", "high")
+
+
+@dataclass(frozen=True)
+class TierEstimate:
+    """An effect claim re-estimated among members of one attendance tier; ``n`` counts the
+    tier's members (the comparison rows every tier shares are not counted)."""
+
+    tier: str
+    estimate: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    n: int
+    verdict: str
+    verdict_reason: str
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["warnings"] = list(self.warnings)
+        return record
+
+
 @dataclass(frozen=True)
 class ClaimEstimate:
     """One claim's line of the scorecard, in plain values (for JSON and the warehouse)."""
@@ -65,6 +89,7 @@ class ClaimEstimate:
     metric: str
     definition: str
     warnings: tuple[str, ...] = ()
+    dose_response: tuple[TierEstimate, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -74,6 +99,7 @@ class ClaimEstimate:
     def to_dict(self) -> dict[str, Any]:
         record = asdict(self)
         record["warnings"] = list(self.warnings)
+        record["dose_response"] = [tier.to_dict() for tier in self.dose_response]
         record["details"] = dict(self.details)
         return record
 
@@ -152,7 +178,10 @@ def score_claim(
         p_value=verdict.p_value,
         p_value_vs_claimed=verdict.p_value_vs_claimed,
         p_value_adjusted=None,
-        evidence_tier=evidence_tier(
+        # A level with no comparison (a share, minutes) is not an effect and earns no tier.
+        evidence_tier=None
+        if claim.claimed.no_effect is None
+        else evidence_tier(
             claim.design, favourable=favourable, p_value=verdict.p_value, alpha=alpha
         ),
         probability_at_least_cutoff=_probability_at_least(
@@ -163,6 +192,7 @@ def score_claim(
         naive_ci_upper=None if naive is None else _number(naive[2]),
         naive_method=None if naive is None else naive[3],
         warnings=tuple(result.warnings),
+        dose_response=_dose_response(claim, frame, alpha),
         details={"terms": result.to_frame().to_dict("records"), **_plain(result.details)},
     )
 
@@ -269,6 +299,54 @@ def _empty(verdict, n: int = 0) -> dict[str, Any]:
         "naive_ci_upper": None,
         "naive_method": None,
     }
+
+
+def _dose_response(claim: Claim, frame: pd.DataFrame, alpha: float) -> tuple[TierEstimate, ...]:
+    """The claim re-estimated within each attendance tier. Rows without a tier (students
+    outside the teams, the comparison arm of some claims) are kept in every tier."""
+    column = claim.dose_response
+    if not column or column not in frame.columns:
+        return ()
+    tiers = []
+    for tier in TIERS:
+        rows = frame[(frame[column] == tier) | frame[column].isna()]
+        tiered = (rows[column] == tier).sum()
+        if not tiered:
+            tiers.append(TierEstimate(tier, None, None, None, 0, "no_data", "no member in it"))
+            continue
+        try:
+            result = fit(claim.estimator, rows, alpha)
+        except ValueError as error:
+            tiers.append(
+                TierEstimate(tier, None, None, None, int(tiered), "untestable", str(error))
+            )
+            continue
+        term = result.term(claim.estimator.term or result.headline)
+        # The tier's own members decide whether it has cases enough, not the comparison
+        # rows every tier shares.
+        verdict = judge(
+            claim.claimed,
+            estimate=_number(term.estimate),
+            ci_lower=_number(term.ci_lower),
+            ci_upper=_number(term.ci_upper),
+            n=int(tiered),
+            minimum_n=claim.minimum_n,
+            p_value=_number(term.p_value),
+            alpha=alpha,
+        )
+        tiers.append(
+            TierEstimate(
+                tier,
+                _number(term.estimate),
+                _number(term.ci_lower),
+                _number(term.ci_upper),
+                int(tiered),
+                verdict.code,
+                verdict.reason,
+                tuple(result.warnings),
+            )
+        )
+    return tuple(tiers)
 
 
 def _naive(claim: Claim, frame: pd.DataFrame, alpha: float):

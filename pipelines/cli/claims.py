@@ -101,6 +101,10 @@ def claims(db, as_of, output_format, claim_ids, audit, list_claims, no_store) ->
     records = [_record(e) for e in run.scorecard.estimates]
     if output_format == "table":
         _print_table(run, records)
+        _print_tiers(run)
+    elif output_format == "json":
+        fields = (*FIELDS, "dose_response")
+        click.echo(json.dumps([{f: r[f] for f in fields} for r in records], indent=2, default=str))
     else:
         print_rows("claims", FIELDS, [[r[f] for f in FIELDS] for r in records], output_format)
 
@@ -176,6 +180,29 @@ def _print_table(run, records) -> None:
         "table",
         right_aligned=("claimed", "estimate", "naive", "n", "MDE", "p adj.", "tier"),
     )
+
+
+def _print_tiers(run) -> None:
+    rows = [
+        (
+            e.claim_id,
+            t.tier,
+            _num(t.estimate),
+            f"{_num(t.ci_lower)} to {_num(t.ci_upper)}" if t.ci_lower is not None else "",
+            t.n,
+            t.verdict,
+        )
+        for e in run.scorecard.estimates
+        for t in e.dose_response
+    ]
+    if rows:
+        print_rows(
+            "By attendance (sessions attended: low < 50%, moderate 50-80%, high >= 80%)",
+            ("claim", "tier", "estimate", "95% interval", "members", "verdict"),
+            rows,
+            "table",
+            right_aligned=("estimate", "members"),
+        )
 
 
 def _print_audit(result, output_format: str) -> None:

@@ -8,12 +8,13 @@ newest stored run back for reports.
 """
 
 from pipelines.scorecard.run import ScorecardRun, claim_frames, run_scorecard
-from pipelines.scorecard.store import read_claim_estimates, store_scorecard
+from pipelines.scorecard.store import read_claim_estimates, read_dose_response, store_scorecard
 
 __all__ = [
     "ScorecardRun",
     "claim_frames",
     "read_claim_estimates",
+    "read_dose_response",
     "run_scorecard",
     "store_scorecard",
 ]

@@ -55,3 +55,19 @@ CREATE TABLE IF NOT EXISTS results.claim_estimates (
     details JSON,
     PRIMARY KEY (run_id, claim_id)
 );
+
+-- Each effect claim re-estimated within an attendance tier (low / moderate / high sessions
+-- attended), n counting the members of the tier.
+CREATE TABLE IF NOT EXISTS results.claim_dose_response (
+    run_id VARCHAR NOT NULL,
+    claim_id VARCHAR NOT NULL,
+    tier VARCHAR NOT NULL,
+    estimate DOUBLE,
+    ci_lower DOUBLE,
+    ci_upper DOUBLE,
+    n BIGINT NOT NULL,
+    verdict VARCHAR NOT NULL,
+    verdict_reason VARCHAR NOT NULL,
+    warnings VARCHAR[] NOT NULL,
+    PRIMARY KEY (run_id, claim_id, tier)
+);

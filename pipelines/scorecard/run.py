@@ -38,6 +38,7 @@ def claim_frames(
     try:
         for name, frame in marts.items():
             local.register(name, frame)
+        local.execute(read_sql(__package__, "frames/_macros.sql"))
         frames = {}
         for claim in registry.claims:
             if claim_ids and claim.id not in claim_ids:

@@ -48,6 +48,25 @@ def store_scorecard(con: duckdb.DuckDBPyConnection, run: ScorecardRun) -> str:
     batches = sorted({m.last_batch_id for m in run.marts.values() if m.last_batch_id is not None})
     records = pd.DataFrame(run.scorecard.to_records())
     records.insert(0, "run_id", run_id)
+    tiers = pd.DataFrame(
+        [
+            {"run_id": run_id, "claim_id": e.claim_id, **tier.to_dict()}
+            for e in run.scorecard.estimates
+            for tier in e.dose_response
+        ],
+        columns=[
+            "run_id",
+            "claim_id",
+            "tier",
+            "estimate",
+            "ci_lower",
+            "ci_upper",
+            "n",
+            "verdict",
+            "verdict_reason",
+            "warnings",
+        ],
+    )
     records["details"] = [json.dumps(d, default=str) for d in records["details"]]
     records["warnings"] = [list(w) for w in records["warnings"]]
     columns = [
@@ -76,6 +95,10 @@ def store_scorecard(con: duckdb.DuckDBPyConnection, run: ScorecardRun) -> str:
         con.register("claim_rows", records[columns])
         con.execute("INSERT INTO results.claim_estimates SELECT * FROM claim_rows")
         con.unregister("claim_rows")
+        if len(tiers):
+            con.register("tier_rows", tiers)
+            con.execute("INSERT INTO results.claim_dose_response SELECT * FROM tier_rows")
+            con.unregister("tier_rows")
     return run_id
 
 
@@ -88,3 +111,15 @@ def read_claim_estimates(con: duckdb.DuckDBPyConnection, run_id: str | None = No
     if not exists:
         return pd.DataFrame()
     return con.execute(read_sql(__package__, "latest_claims.sql"), [run_id]).df()
+
+
+def read_dose_response(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> pd.DataFrame:
+    """The attendance tiers of a stored run's effect claims (the newest run by default)."""
+    claims = read_claim_estimates(con, run_id)
+    if claims.empty:
+        return pd.DataFrame()
+    return con.execute(
+        "SELECT * FROM results.claim_dose_response WHERE run_id = ? ORDER BY claim_id, "
+        "list_position(['low', 'moderate', 'high'], tier)",
+        [claims.run_id.iloc[0]],
+    ).df()

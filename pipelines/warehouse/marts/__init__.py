@@ -51,6 +51,7 @@ __all__ = [
     "load_survey_pairs",
     "load_teacher_learn_levels",
     "load_teachers",
+    "load_team_fidelity",
     "load_team_terms",
     "mart_contracts",
     "mart_names",
@@ -165,6 +166,12 @@ def load_survey_pairs(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> 
 def load_team_terms(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
     """One row per team per term (``mart.team_terms``)."""
     return load_mart(con, "team_terms", as_of=as_of)
+
+
+def load_team_fidelity(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per team per school year: sessions, attendance, panels and briefs held
+    against the plan (``mart.team_fidelity``)."""
+    return load_mart(con, "team_fidelity", as_of=as_of)
 
 
 def load_panel_scores(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:

@@ -137,3 +137,44 @@ def test_the_audit_lists_the_documents_contradictions():
     assert result.exit_code == 0, result.output
     rules = {f["rule"] for f in json.loads(result.stdout) if not f["consistent"]}
     assert {"students_served", "return_multiple", "seats_for_students"} <= rules
+
+
+def test_student_effect_claims_are_told_by_attendance_tier(scored):
+    tiers = by_id(scored)["after_action_review_speedup"].dose_response
+    assert [t.tier for t in tiers] == ["low", "moderate", "high"]
+    assert sum(t.n for t in tiers) == by_id(scored)["after_action_review_speedup"].n
+
+
+def test_a_tier_with_few_members_is_inconclusive_whatever_its_estimate(scored):
+    for estimate in scored.scorecard.estimates:
+        for tier in estimate.dose_response:
+            if 0 < tier.n < load_registry().claim(estimate.claim_id).minimum_n:
+                assert tier.verdict == "inconclusive", (estimate.claim_id, tier)
+
+
+def test_fidelity_without_guest_mentor_records_says_what_is_missing(scored):
+    guests = by_id(scored)["fidelity_guest_mentors"]
+    assert guests.verdict == "untestable"
+    assert "no source kind records guest mentor sessions" in guests.verdict_reason
+
+
+def test_a_level_with_no_comparison_earns_no_evidence_tier(scored):
+    assert by_id(scored)["portfolios_at_standard"].evidence_tier is None
+
+
+def test_the_dose_response_is_stored_beside_the_claims(scored, warehouse_copy):
+    from pipelines.scorecard import read_dose_response
+
+    with duckdb.connect(str(warehouse_copy)) as con:
+        store_scorecard(con, scored)
+        tiers = read_dose_response(con)
+    assert set(tiers.claim_id) == {
+        "female_retention_girls_only",
+        "near_peer_knowledge_retention",
+        "after_action_review_speedup",
+    }
+    assert list(tiers[tiers.claim_id == "after_action_review_speedup"].tier) == [
+        "low",
+        "moderate",
+        "high",
+    ]
