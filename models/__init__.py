@@ -13,6 +13,7 @@ one module per concern (``models/README.md`` says which to use when):
 - ``models.growth``: score growth with random effects, ordered LEARN levels;
 - ``models.power``: minimum detectable effects and required sample sizes;
 - ``models.multiplicity``: adjusted p-values for many claims.
+- ``models.lottery``: a blocked, balanced lottery among a program's applicants.
 """
 
 from models.results import TIDY_COLUMNS, Result, Term, compare

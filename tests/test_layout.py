@@ -13,8 +13,9 @@ PACKAGES = ("pipelines", "models", "reports")
 
 #: The layers of ``pipelines``, lowest first. A module may import from its own layer and
 #: the layers below it; the flow of a file is readers -> validate -> load -> warehouse.
+#: ``models`` is below them all: pure, it imports no project module, and a job may call it.
 LAYERS = (
-    ("models",),  # pure: pipelines hand it frames and store what it returns
+    ("models",),
     ("pipelines.errors", "pipelines.sql_text", "pipelines.safe_export"),
     ("pipelines.contracts",),
     ("pipelines.warehouse",),
@@ -22,6 +23,7 @@ LAYERS = (
     ("pipelines.ingest.surveys",),
     ("pipelines.ingest.validate",),
     ("pipelines.ingest",),
+    ("pipelines.design",),
     ("pipelines.synth",),
     ("pipelines.scorecard",),
     ("pipelines.demo",),

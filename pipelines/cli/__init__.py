@@ -19,6 +19,7 @@ from pipelines.cli.ingest import ingest
 from pipelines.cli.inspect import batches, quarantine
 from pipelines.cli.item_map import item_map
 from pipelines.cli.lake import export_lake_command
+from pipelines.cli.randomize import randomize
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +32,8 @@ def main() -> None:
 
 
 for command in (
-    ingest, build, claims, quarantine, batches, item_map, export_lake_command, docs, synth, demo
+    ingest, build, claims, quarantine, batches, item_map, export_lake_command, randomize, docs,
+    synth, demo,
 ):  # fmt: skip
     main.add_command(command)
 

@@ -213,16 +213,28 @@ def _set_school_year(column: str) -> str:
 
 def _nearest_header(column: Column, headers: Sequence[str]) -> str | None:
     """The header most like the column's name or an alias of it, if any is much alike."""
+    scored = [(_header_likeness(column, header), header) for header in headers]
+    best = max(scored, key=lambda pair: pair[0], default=None)
+    return best[1] if best is not None and best[0] >= 0.6 else None
+
+
+def closest_headers(column: Column, headers: Sequence[str], *, limit: int = 3) -> list[str]:
+    """The ``limit`` headers most like the column's name or one of its aliases, most alike
+    first (ties in file order): what a message about a missing column suggests."""
+    scored = [(_header_likeness(column, header), position) for position, header in
+              enumerate(headers)]  # fmt: skip
+    ranked = sorted(scored, key=lambda pair: (-pair[0], pair[1]))
+    return [headers[position] for _, position in ranked[:limit]]
+
+
+def _header_likeness(column: Column, header: str) -> float:
+    """How alike a header is to the column's name or its closest alias, from 0 to 1."""
     spellings = [header_key(s) for s in (column.name, *column.aliases)]
-    best = None
-    for header in headers:
-        key = header_key(header)
-        score = max(SequenceMatcher(None, key, s).ratio() for s in spellings)
-        if any(s in key or key in s for s in spellings if len(s) >= 3 and len(key) >= 3):
-            score = max(score, 0.8)  # 'schoolsisid' holds 'school': a likely rename
-        if score >= 0.6 and (best is None or score > best[0]):
-            best = (score, header)
-    return best[1] if best else None
+    key = header_key(header)
+    score = max(SequenceMatcher(None, key, s).ratio() for s in spellings)
+    if any(s in key or key in s for s in spellings if len(s) >= 3 and len(key) >= 3):
+        score = max(score, 0.8)  # 'schoolsisid' holds 'school': a likely rename
+    return score
 
 
 def drop_personal_extras(
