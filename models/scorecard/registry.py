@@ -49,6 +49,7 @@ _CLAIM_FIELDS = {
     "untestable",
     "reading_of",
     "dose_response",
+    "no_data",
 }
 
 
@@ -115,6 +116,7 @@ class Claim:
     untestable: str | None = None
     reading_of: str | None = None
     dose_response: str | None = None
+    no_data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,7 @@ def _claim(entry: Any, index: int) -> Claim:
         untestable=None if not untestable else str(untestable),
         reading_of=entry.get("reading_of"),
         dose_response=entry.get("dose_response"),
+        no_data=entry.get("no_data"),
     )
 
 
@@ -262,12 +265,12 @@ def _claimed(value: Any, fail) -> Claimed:
     number = value.get("value")
     if number is not None and not _finite(number):
         raise fail("claimed.value must be a number")
-    if number is None and kind not in ("share", "level"):
+    if number is None and kind not in ("share", "level", "difference"):
         raise fail(f"claimed.value is required for a {kind}")
     if kind in ("ratio", "time_ratio") and number is not None and number <= 0:
         raise fail("a claimed ratio must be above 0")
     no_effect = NO_EFFECT.get(kind)
-    if no_effect is not None and direction != "at_least":
+    if no_effect is not None and number is not None and direction != "at_least":
         side = "higher" if number > no_effect else "lower"
         if number == no_effect or side != direction:
             raise fail(f"claimed.value {number} is not {direction} than no effect ({no_effect})")

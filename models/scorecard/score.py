@@ -142,7 +142,7 @@ def score_claim(
     if claim.untestable or claim.estimator is None:
         return _unscored(claim, untestable=claim.untestable or "no estimator")
     if frame is None or frame.empty:
-        return _unscored(claim)
+        return _unscored(claim, no_data=claim.no_data)
     resolve_estimator(claim.estimator.function)  # a registry naming no function is a bug
     try:
         result = fit(claim.estimator, frame, alpha)
@@ -263,8 +263,11 @@ def _base(claim: Claim) -> dict[str, Any]:
     }
 
 
-def _unscored(claim: Claim, *, untestable: str | None = None, n: int = 0) -> ClaimEstimate:
-    """A claim with no estimate: untestable (saying why) or without data."""
+def _unscored(
+    claim: Claim, *, untestable: str | None = None, n: int = 0, no_data: str | None = None
+) -> ClaimEstimate:
+    """A claim with no estimate: untestable (saying why) or without data (saying, where the
+    registry does, what would supply it)."""
     verdict = judge(
         claim.claimed,
         estimate=None,
@@ -274,6 +277,8 @@ def _unscored(claim: Claim, *, untestable: str | None = None, n: int = 0) -> Cla
         minimum_n=claim.minimum_n,
         untestable=untestable,
     )
+    if no_data and verdict.code == "no_data":
+        verdict = replace(verdict, reason=no_data)
     return ClaimEstimate(**_base(claim), **_empty(verdict, n))
 
 

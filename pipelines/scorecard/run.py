@@ -13,7 +13,12 @@ import pandas as pd
 from models.scorecard import Registry, Scorecard, build_scorecard, load_registry, score_claim
 from models.scorecard.registry import registry_path
 from pipelines.sql_text import read_sql
+from pipelines.warehouse.design import load_lottery_assignments
 from pipelines.warehouse.marts import AsOf, MartFrame, load_mart
+
+#: Tables a claim's frame may read besides the marts: the lotteries drawn among applicants
+#: (not versioned by batch, so the same whatever the as-of state).
+DESIGN_TABLES = {"lottery_assignments": load_lottery_assignments}
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,12 @@ def run_scorecard(
             registry.claim(claim_id)  # an unknown id fails here, naming the known ones
     wanted = [c for c in registry.claims if not claim_ids or c.id in claim_ids]
     names = sorted({m for c in wanted if not c.untestable for m in c.metric.marts})
-    loaded = {name: load_mart(con, name, as_of=as_of) for name in names}
-    frames = claim_frames({n: m.frame for n, m in loaded.items()}, registry, claim_ids)
+    loaded = {
+        name: load_mart(con, name, as_of=as_of) for name in names if name not in DESIGN_TABLES
+    }
+    tables = {n: m.frame for n, m in loaded.items()}
+    tables |= {n: DESIGN_TABLES[n](con) for n in names if n in DESIGN_TABLES}
+    frames = claim_frames(tables, registry, claim_ids)
     estimates = []
     for claim in wanted:
         if progress:

@@ -303,3 +303,21 @@ def test_a_rejected_file_leaves_every_value_of_the_warehouse_unchanged(
     assert result.exit_code == 2
     after = warehouse_texts(db)
     assert {k: sorted(v) for k, v in after.items()} == {k: sorted(v) for k, v in before.items()}
+
+
+def test_the_next_scorecard_analyses_a_drawn_lottery_as_a_randomized_comparison(
+    db, applicants_file, high_schoolers
+):
+    from pipelines.scorecard import run_scorecard
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = run_scorecard(con, claim_ids=["lottery_ai_confidence"]).scorecard.estimates[0]
+    assert before.verdict == "no_data"
+    assert "outcomes randomize" in before.verdict_reason
+
+    path = applicants_file(applicants(high_schoolers, 200))
+    assert randomize(path, "--seats", 80, "--seed", 7, "--db", db).exit_code == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        after = run_scorecard(con, claim_ids=["lottery_ai_confidence"]).scorecard.estimates[0]
+    assert after.design == "randomized" and after.n > 0, after
+    assert after.method != "none" and after.ci_lower < after.estimate < after.ci_upper
