@@ -97,8 +97,9 @@ def estimate_effect(
         ``"ATE"`` or ``"ATT"``.
     cluster
         Column of the clusters (teams, schools) within which outcomes are correlated:
-        CR1 errors; below 20 clusters a wild cluster bootstrap gives the p-value and
-        interval.
+        CR1 errors; below 20 clusters the cluster jackknife (CV3: the estimate refitted
+        without each cluster, t on G-1 df) gives the error, p-value and interval (for
+        matching, a wild cluster bootstrap).
     trim
         Common support: ``"crump"`` keeps 0.1 <= propensity <= 0.9, ``"crump-optimal"``
         uses Crump et al.'s optimal threshold, None keeps every case. For the ATT only
@@ -108,7 +109,7 @@ def estimate_effect(
     alpha
         1 minus the intervals' confidence level.
     seed
-        Seed of the wild cluster bootstrap's weights.
+        Seed of the wild cluster bootstrap's weights (matching below 20 clusters).
 
     Returns
     -------
@@ -233,8 +234,20 @@ def estimate_effect(
     n_used = len(used)
     n_treated = int(treated[used].sum())
     n_control = n_used - n_treated
+    refit = None
+    if method in ("ipw", "aipw"):
+
+        def refit(rows: np.ndarray) -> float:
+            """The whole estimate again on ``rows``, propensity and outcome models refitted."""
+            again = fit_logit(treated[rows], x[rows], what="propensity model")
+            if method == "ipw":
+                return estimators.ipw(treated[rows], y[rows], again, estimand).estimate
+            return estimators.aipw(
+                treated[rows], y[rows], x[rows], again, estimand, data.binary_outcome
+            ).estimate
+
     result_inference, n_clusters = _inference(
-        fit, treated[used], groups[used], clusters is not None, used, alpha, seed, notes
+        fit, treated[used], groups[used], clusters is not None, used, alpha, seed, notes, refit
     )
     if min(n_treated, n_control) < MIN_GROUP:
         notes.append(
@@ -326,8 +339,9 @@ def _matching(data, block_name, keep, treated, y, propensity, notes, details):
     return fit, tuple(pairs), pair_of_row
 
 
-def _inference(fit, treated, groups, clustered, used, alpha, seed, notes):
-    """Errors, interval and p-value for the estimate on the rows ``used``."""
+def _inference(fit, treated, groups, clustered, used, alpha, seed, notes, refit=None):
+    """Errors, interval and p-value for the estimate on the rows ``used``. ``refit``, when
+    given, recomputes the whole estimate on a subset of those rows (for the jackknife)."""
     influence = fit.influence[used]
     std_error = inference.influence_std_error(influence, groups)
     if not clustered:
@@ -352,16 +366,42 @@ def _inference(fit, treated, groups, clustered, used, alpha, seed, notes):
             df=g - 1,
             description=f"CR1 cluster-robust errors ({g} clusters, t with {g - 1} df)",
         ), g
+    # Below 20 clusters: the cluster jackknife (CV3) with t on G-1 df, which MacKinnon,
+    # Nielsen and Webb (2023) find the most reliable of the simple few-cluster methods.
+    # Measured on `make bench`'s samples of 8 teams of 12 (4 treated, selection on prior
+    # achievement and gender), 95% intervals covered: regression 95.4% with CV3, against
+    # 92.0-92.2% for the restricted wild cluster bootstrap (WCR11, Webb weights, the interval
+    # its inverted test), 92.0% for WCR13 (the same bootstrap with CV3 in its t) and 92.8%
+    # for WCR31 (leave-cluster-out scores in its DGP, wildboottest 0.3.2); AIPW 95.0% with
+    # CV3 refits against 90.4% for the bootstrap of its pseudo-outcomes, which held the
+    # fitted propensity and outcome models fixed and so missed their variance. wildboottest
+    # gives p-values of beta = 0 only (no interval), and its CV3 variants fail with numpy 2.
     if fit.ols is not None:
         design, y, column = fit.ols
-        design, y = design[used], y[used]
+        leave_out = inference.ols_leave_cluster_out(design[used], y[used], groups, column)
+        how = "the regression without each cluster"
+    elif refit is not None:
+        leave_out = np.array([refit(groups != cluster) for cluster in np.unique(groups)])
+        how = "the propensity and outcome models refitted without each cluster"
     else:
-        # The estimate is the mean of its pseudo-outcomes: bootstrap that regression.
-        design = np.ones((len(used), 1))
-        y = fit.estimate + len(used) * influence
-        column = 0
+        return _bootstrap_inference(fit, groups, used, std_error, alpha, seed, notes), g
+    description = f"cluster jackknife (CV3) errors ({how}; {g} clusters, t with {g - 1} df)"
+    notes.append(
+        f"only {g} clusters: the error, p-value and interval come from the cluster "
+        f"jackknife (each cluster left out in turn) with t on {g - 1} df, not from CR1"
+    )
+    return inference.jackknife_inference(fit.estimate, leave_out, alpha, description=description), g
+
+
+def _bootstrap_inference(fit, groups, used, std_error, alpha, seed, notes):
+    """Matching below 20 clusters: re-forming the pairs without each cluster would change
+    the estimand, so the wild cluster bootstrap of the pairs' differences is used."""
+    g = len(np.unique(groups))
+    # The estimate is the mean of its pseudo-outcomes: bootstrap that regression.
+    design = np.ones((len(used), 1))
+    y = fit.estimate + len(used) * fit.influence[used]
     weights, kind = inference.bootstrap_weights(g, inference.BOOTSTRAP_DRAWS, seed)
-    bootstrap = inference.WildClusterBootstrap(design, y, groups, column, weights)
+    bootstrap = inference.WildClusterBootstrap(design, y, groups, 0, weights)
     lower, upper = bootstrap.interval(fit.estimate, std_error, alpha)
     description = (
         f"wild cluster bootstrap ({kind} weights, {weights.shape[1]} draws, null imposed) "
@@ -371,7 +411,7 @@ def _inference(fit, treated, groups, clustered, used, alpha, seed, notes):
         f"only {g} clusters: the p-value and interval come from a wild cluster bootstrap "
         f"with {kind} weights, not from the CR1 error"
     )
-    return inference.Inference(std_error, lower, upper, bootstrap.p_value(0.0), description), g
+    return inference.Inference(std_error, lower, upper, bootstrap.p_value(0.0), description)
 
 
 def _terms(effect, result_inference, estimand, y, treated, binary, notes):

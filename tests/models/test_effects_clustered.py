@@ -1,5 +1,5 @@
-"""Clustered designs: CR1 errors, the wild cluster bootstrap below 20 clusters, and no
-p-value when one arm has a single cluster."""
+"""Clustered designs: CR1 errors, the cluster jackknife (CV3) below 20 clusters (the wild
+cluster bootstrap for matching), and no p-value when one arm has a single cluster."""
 
 from __future__ import annotations
 
@@ -46,16 +46,48 @@ def team_effect(frame: pd.DataFrame, method: str, **options):
     return estimate_effect(frame, **(arguments | options))
 
 
-def test_eight_clusters_use_webb_weights_and_the_interval_covers_the_truth():
+def test_eight_clusters_use_the_cluster_jackknife_and_the_interval_covers_the_truth():
     result = team_effect(teams(8), "regression")
     term = result.term("ATE")
     assert term.ci_lower < TRUE_EFFECT < term.ci_upper
     assert result.clusters == 8
-    assert any("wild cluster bootstrap with Webb weights" in w for w in result.warnings)
+    assert "cluster jackknife (CV3)" in result.method and "t with 7 df" in result.method
+    assert any("cluster jackknife" in w for w in result.warnings)
 
 
-def test_fifteen_clusters_use_rademacher_weights():
-    result = team_effect(teams(15), "aipw")
+def test_regression_jackknife_error_equals_refitting_without_each_team():
+    frame = teams(8)
+    result = team_effect(frame, "regression")
+    # Lin's design, prior centred on the whole sample, refitted by least squares team by
+    # team: the closed form must give the same leave-one-team-out coefficients.
+    centred = frame.prior - frame.prior.mean()
+    design = np.column_stack([np.ones(len(frame)), frame.treated, centred, centred * frame.treated])
+    full = np.linalg.lstsq(design, frame.score, rcond=None)[0][1]
+    leave_out = np.array(
+        [
+            np.linalg.lstsq(design[frame.team != t], frame.score[frame.team != t], rcond=None)[0][1]
+            for t in range(8)
+        ]
+    )
+    expected = np.sqrt(7 / 8 * np.sum((leave_out - full) ** 2))
+    assert result.term("ATE").std_error == pytest.approx(expected, rel=1e-9)
+
+
+def test_aipw_jackknife_refits_the_propensity_and_outcome_models():
+    frame = teams(8)
+    result = team_effect(frame, "aipw")
+    full = team_effect(frame, "aipw", cluster=None).term("ATE").estimate
+    leave_out = [
+        team_effect(frame[frame.team != t], "aipw", cluster=None).term("ATE").estimate
+        for t in range(8)
+    ]
+    expected = np.sqrt(7 / 8 * np.sum((np.array(leave_out) - full) ** 2))
+    assert result.term("ATE").std_error == pytest.approx(expected, rel=1e-9)
+    assert "refitted without each cluster" in result.method
+
+
+def test_matching_with_fifteen_clusters_uses_the_wild_bootstrap_with_rademacher_weights():
+    result = team_effect(teams(15), "matching", estimand="ATT")
     assert any("Rademacher" in w for w in result.warnings)
     assert "wild cluster bootstrap" in result.method
 
