@@ -43,6 +43,7 @@ __all__ = [
     "load_costs_by_year",
     "load_graduate_outcomes",
     "load_mart",
+    "load_micro_internships",
     "load_panel_scores",
     "load_portfolio_quarters",
     "load_program_milestones",
@@ -172,6 +173,11 @@ def load_team_fidelity(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) ->
     """One row per team per school year: sessions, attendance, panels and briefs held
     against the plan (``mart.team_fidelity``)."""
     return load_mart(con, "team_fidelity", as_of=as_of)
+
+
+def load_micro_internships(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:
+    """One row per micro-internship (``mart.micro_internships``)."""
+    return load_mart(con, "micro_internships", as_of=as_of)
 
 
 def load_panel_scores(con: duckdb.DuckDBPyConnection, *, as_of: AsOf = None) -> MartFrame:

@@ -178,3 +178,13 @@ def test_the_dose_response_is_stored_beside_the_claims(scored, warehouse_copy):
         "moderate",
         "high",
     ]
+
+
+def test_the_solutions_design_is_checked_team_by_team_and_internship_by_internship(scored):
+    teams, internships = (
+        by_id(scored)["teams_of_ten_to_twelve"],
+        by_id(scored)["internships_ten_to_twenty_hours"],
+    )
+    assert teams.design == internships.design == "census"
+    assert 0 <= teams.estimate <= 1 and 0 <= internships.estimate <= 1
+    assert internships.n > 0
