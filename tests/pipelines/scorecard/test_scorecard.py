@@ -188,3 +188,25 @@ def test_the_solutions_design_is_checked_team_by_team_and_internship_by_internsh
     assert teams.design == internships.design == "census"
     assert 0 <= teams.estimate <= 1 and 0 <= internships.estimate <= 1
     assert internships.n > 0
+
+
+def test_a_scorecard_as_of_an_earlier_batch_records_that_state(warehouse_copy):
+    result = CliRunner().invoke(
+        main,
+        ["claims", "--db", str(warehouse_copy), "--as-of", "20", "--claim",
+         "milestone_champions_month_3", "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(warehouse_copy), read_only=True) as con:
+        stored = read_claim_estimates(con)
+    assert (stored.as_of.iloc[0], stored.as_of_batch_id.iloc[0]) == ("20", 20)
+
+
+def test_a_bad_as_of_is_one_line_and_exit_2(warehouse_copy):
+    result = CliRunner().invoke(main, ["claims", "--db", str(warehouse_copy), "--as-of", "banana"])
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .startswith("error: --as-of: 'banana' is neither a batch id nor a date")
+    )
