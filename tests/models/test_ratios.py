@@ -117,3 +117,19 @@ def test_a_mean_has_a_t_interval():
     term = result.term("mean")
     assert term.estimate == 2.0
     assert (term.ci_lower, term.ci_upper) == pytest.approx((2 - 2.4841, 2 + 2.4841), abs=1e-3)
+
+
+def test_with_one_exposure_for_everyone_the_rate_ratio_has_a_closed_form():
+    # All seen after 10 weeks: P(proficient) = 1 - exp(-10 r), so r = -ln(1 - p) / 10 and
+    # the ratio of rates is ln(1 - 0.6) / ln(1 - 0.5) = 1.3219 for shares of 60% and 50%.
+    frame = pd.DataFrame(
+        {
+            "reviews": [1] * 100 + [0] * 100,
+            "proficient": [1] * 60 + [0] * 40 + [1] * 50 + [0] * 50,
+            "weeks": 10.0,
+        }
+    )
+    result = proficiency_rate_ratio(
+        frame, treatment="reviews", outcome="proficient", exposure="weeks"
+    )
+    assert result.estimate == pytest.approx(np.log(0.4) / np.log(0.5), rel=1e-6)
