@@ -45,11 +45,15 @@ def test_the_wheel_ships_every_sub_package_and_data_file(installed):
         "from pipelines.warehouse.marts import mart_names;"
         "from pipelines.synth import load_truth;"
         "assert load_truth('null').staff.trained_exit_hazard_ratio == 1.0;"
-        "print(pipelines.__file__, len(load_contracts()), len(mart_names()))"
+        "from models.scorecard import load_registry;"
+        "from pipelines.sql_text import read_sql;"
+        "claims = load_registry().claims;"
+        "[read_sql('pipelines.scorecard', f'frames/{c.frame}.sql') for c in claims if c.estimator];"
+        "print(pipelines.__file__, len(load_contracts()), len(mart_names()), len(claims) > 30)"
     )
     printed = run(python, "-c", script, cwd=installed).split()
     assert printed[0].startswith(str(installed / "venv"))  # not the checkout
-    assert printed[1:] == ["19", "13"]
+    assert printed[1:] == ["19", "15", "True"]
 
 
 @pytest.mark.slow
