@@ -116,18 +116,19 @@ def ratio_of_means(
     fit, clusters, notes = _ols(y, design, data, cluster)
     top, bottom = float(fit.params["numerator"]), float(fit.params["denominator"])
     covariance = fit.cov_params()
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = _quantile(alpha, clusters)
+    df = clusters - 1 if clusters else None
     what = "slope" if per else "mean"
     terms = [
-        _plain_term("numerator_mean", top, fit.bse["numerator"], z),
-        _plain_term("denominator_mean", bottom, fit.bse["denominator"], z),
+        _plain_term("numerator_mean", top, fit.bse["numerator"], z, df),
+        _plain_term("denominator_mean", bottom, fit.bse["denominator"], z, df),
     ]
     difference_se = math.sqrt(
         covariance.loc["numerator", "numerator"]
         + covariance.loc["denominator", "denominator"]
         - 2 * covariance.loc["numerator", "denominator"]
     )
-    terms.append(_plain_term("difference", top - bottom, difference_se, z))
+    terms.append(_plain_term("difference", top - bottom, difference_se, z, df))
     if abs(bottom) <= DENOMINATOR_Z * fit.bse["denominator"] or top / bottom <= 0:
         notes.append(
             f"the {denominator!r} arm's {what} is too close to zero for a ratio: no interval"
@@ -140,10 +141,11 @@ def ratio_of_means(
             + covariance.loc["denominator", "denominator"] / bottom**2
             - 2 * covariance.loc["numerator", "denominator"] / (top * bottom)
         )
-        ratio_term = _ratio_term("ratio", ratio, log_se, z)
+        ratio_term = _ratio_term("ratio", ratio, log_se, z, df)
     method = (
         f"ratio of adjusted {what}s (OLS, "
-        f"{'CR1 cluster-robust' if cluster else 'HC1'} errors, delta method on the log scale)"
+        f"{'CR1 cluster-robust errors, t on G - 1 df' if cluster else 'HC1 errors'}, "
+        "delta method on the log scale)"
     )
     return Result(
         method=method,
@@ -259,16 +261,17 @@ def proficiency_rate_ratio(
         else:
             fit = model.fit()
     notes += sorted({str(w.message).split("\n")[0] for w in caught})
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = _quantile(alpha, clusters)
+    df = clusters - 1 if clusters else None
     log_rate, log_se = float(fit.params[treatment]), float(fit.bse[treatment])
-    terms = [_ratio_term("rate_ratio", math.exp(log_rate), log_se, z, fit.pvalues[treatment])]
+    terms = [_ratio_term("rate_ratio", math.exp(log_rate), log_se, z, df)]
     terms += [
-        _plain_term(column, float(fit.params[column]), float(fit.bse[column]), z)
+        _plain_term(column, float(fit.params[column]), float(fit.bse[column]), z, df)
         for column in covariates
     ]
     return Result(
         method="complementary log-log binomial GLM with log exposure offset"
-        + (" (CR1 cluster-robust errors)" if cluster else ""),
+        + (" (CR1 cluster-robust errors, t on G - 1 df)" if cluster else ""),
         estimand=f"rate ratio of {outcome}: {treatment} = 1 over 0",
         n=len(frame),
         terms=tuple(terms),
@@ -341,6 +344,14 @@ def _ols(y: np.ndarray, design: pd.DataFrame, data: pd.DataFrame, cluster: str |
     return model.fit(cov_type="HC1"), None, notes
 
 
+def _quantile(alpha: float, clusters: int | None) -> float:
+    """The interval's multiplier: normal, or with clusters t on G - 1 degrees of freedom,
+    the usual small-sample companion of CR1 errors (Cameron and Miller 2015)."""
+    if clusters:
+        return float(stats.t.ppf(1 - alpha / 2, clusters - 1))
+    return float(stats.norm.ppf(1 - alpha / 2))
+
+
 def _check_clusters(clusters: int, notes: list[str]) -> None:
     if clusters < 2:
         raise ValueError("cluster: fewer than two clusters")
@@ -351,21 +362,28 @@ def _check_clusters(clusters: int, notes: list[str]) -> None:
         )
 
 
-def _ratio_term(name: str, ratio: float, log_se: float, z: float, p_value=None) -> Term:
+def _ratio_term(name: str, ratio: float, log_se: float, z: float, df: int | None) -> Term:
     return Term(
         name,
         ratio,
         ratio * log_se,
         math.exp(math.log(ratio) - z * log_se),
         math.exp(math.log(ratio) + z * log_se),
-        None if p_value is None else float(p_value),
+        _p_value(math.log(ratio) / log_se, df) if log_se > 0 else None,
         extra=(("log_std_error", log_se),),
     )
 
 
-def _plain_term(name: str, estimate: float, se: float, z: float) -> Term:
-    p_value = float(2 * stats.norm.sf(abs(estimate / se))) if se > 0 else None
+def _plain_term(name: str, estimate: float, se: float, z: float, df: int | None) -> Term:
+    p_value = _p_value(estimate / se, df) if se > 0 else None
     return Term(name, float(estimate), float(se), estimate - z * se, estimate + z * se, p_value)
+
+
+def _p_value(statistic: float, df: int | None) -> float:
+    """Two-sided, on the t distribution with ``df`` when clustered, else normal."""
+    if df:
+        return float(2 * stats.t.sf(abs(statistic), df))
+    return float(2 * stats.norm.sf(abs(statistic)))
 
 
 def _require_complete_numbers(frame: pd.DataFrame, column: str) -> None:
