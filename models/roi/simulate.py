@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from models.roi.metrics import (
-    PERCENTILES,
     Projection,
     discount_factors,
     payback_by_year_rows,
     rate_of_return_by_year_rows,
+    row_percentiles,
 )
 from models.roi.scenario import PAYERS, PERSPECTIVES, Input, Scenario, Stream
 
@@ -113,7 +113,7 @@ def simulate(
             spent[i] += amount.sum() if np.ndim(amount) else amount * size
         for unit, item in scenario.units.items():
             units[unit][start:stop] = values[item.key]
-    fan = np.percentile(cumulative, PERCENTILES, axis=1, overwrite_input=True)
+    fan = row_percentiles(cumulative)
     del cumulative
 
     tables = {

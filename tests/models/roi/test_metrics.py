@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.roi.metrics import discount_factors, internal_rate_of_return, payback_year
+from models.roi.metrics import (
+    discount_factors,
+    internal_rate_of_return,
+    payback_year,
+    row_percentiles,
+)
 
 
 def test_irr_of_a_two_year_payoff_solves_its_quadratic():
@@ -44,3 +49,9 @@ def test_discount_factors_leave_year_one_undiscounted():
     factors = discount_factors((0.0, 0.03), 3)
     assert factors[:, 0].tolist() == [1.0, 1.0, 1.0]
     assert factors[:, 1] == pytest.approx([1.0, 1 / 1.03, 1 / 1.03**2])
+
+
+def test_row_percentiles_match_numpy_s_linear_method():
+    rows = np.random.default_rng(0).normal(size=(3, 101))
+    expected = np.percentile(rows, [10, 25, 50, 75, 90], axis=1)
+    assert row_percentiles(rows.copy()) == pytest.approx(expected)
