@@ -12,8 +12,9 @@ one module per concern (``models/README.md`` says which to use when):
 - ``models.reliability``: reviewers' agreement (ICC, Krippendorff's alpha) and severity;
 - ``models.growth``: score growth with random effects, ordered LEARN levels;
 - ``models.power``: minimum detectable effects and required sample sizes;
-- ``models.multiplicity``: adjusted p-values for many claims.
-- ``models.lottery``: a blocked, balanced lottery among a program's applicants.
+- ``models.multiplicity``: adjusted p-values for many claims;
+- ``models.lottery``: a blocked, balanced lottery among a program's applicants;
+- ``models.roi``: the ten-year benefit-cost model, its scenarios and the claim laid bare.
 """
 
 from models.results import TIDY_COLUMNS, Result, Term, compare
