@@ -166,6 +166,9 @@ def _distances(claim, truth_value: float, right: str) -> list[float]:
 
 def tabulate(rows: list[dict]) -> list[dict]:
     """Per preset and claim with a truth: how often each verdict came, and the targets."""
+    from models.scorecard import load_registry
+
+    registry = load_registry()
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     order: list[tuple[str, str]] = []
     for row in rows:
@@ -190,6 +193,10 @@ def tabulate(rows: list[dict]) -> list[dict]:
             if r["verdict"] != r["right_verdict"] and r["verdict"] != "inconclusive"
         )
         truth_value = group[0]["truth"]
+        estimates = [r["estimate"] for r in group if r["estimate"] is not None]
+        intervals = [r for r in group if r["ci_lower"] is not None and r["ci_upper"] is not None]
+        covered = sum(r["ci_lower"] <= truth_value <= r["ci_upper"] for r in intervals)
+        spread = _spread_over_standard_error(registry.claim(claim_id), intervals)
         at_no_effect = group[0]["right_verdict"] == "not_supported"
         lines.append(
             {
@@ -199,6 +206,9 @@ def tabulate(rows: list[dict]) -> list[dict]:
                 "claimed": group[0]["claimed"],
                 "right_verdict": group[0]["right_verdict"],
                 "seeds": seeds,
+                "median_estimate": statistics.median(estimates) if estimates else None,
+                "covers_truth": covered / len(intervals) if intervals else None,
+                "spread_over_se": spread,
                 "right": right / seeds,
                 "inconclusive": verdicts["inconclusive"] / seeds,
                 "consistent": verdicts["consistent"] / seeds,
@@ -216,6 +226,21 @@ def tabulate(rows: list[dict]) -> list[dict]:
             }
         )
     return lines
+
+
+def _spread_over_standard_error(claim, intervals: list[dict]) -> float | None:
+    """The estimates' standard deviation over the seeds against the mean standard error
+    they report, on the test scale: about 1 when the intervals are as wide as the
+    estimates vary, above 1 when they are too narrow."""
+    log = claim.claimed.scale == "log"
+    if log:
+        intervals = [r for r in intervals if r["ci_lower"] > 0 and r["estimate"] > 0]
+    if len(intervals) < 3:
+        return None
+    scale = math.log if log else float
+    estimates = [scale(r["estimate"]) for r in intervals]
+    errors = [(scale(r["ci_upper"]) - scale(r["ci_lower"])) / (2 * 1.959964) for r in intervals]
+    return statistics.stdev(estimates) / statistics.mean(errors)
 
 
 def _percent(value: float | None) -> str:
@@ -245,18 +270,26 @@ def render_table(lines: list[dict], timings: dict[str, list[float]], seeds: int)
         "(2.80 SE on the test scale) is below every distance the right verdict must resolve; "
         '"right where allowed" is the right share among them (target >= 90%); for a truth '
         "of no effect, consistent must be at most 5%. Other wrong verdicts name the "
-        "verdicts given instead of the right one, inconclusive left out.",
+        "verdicts given instead of the right one, inconclusive left out. The median estimate "
+        "and how often the 95% interval covers the truth show whether a miss is the "
+        "design's power or the estimator's bias; spread / SE is the estimates' standard "
+        "deviation over the seeds against the standard error they report (test scale): "
+        "above 1, the intervals and the MDE are too narrow.",
         "",
-        "| preset | claim | truth | claimed | right verdict | seeds | right % | "
-        "inconclusive % | consistent % | MDE allows % | right where allowed % | target met | "
-        "other wrong verdicts |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| preset | claim | truth | claimed | median estimate | 95% CI covers truth % | "
+        "spread / SE | "
+        "right verdict | seeds | right % | inconclusive % | consistent % | MDE allows % | "
+        "right where allowed % | target met | other wrong verdicts |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
+        "| --- | --- |",
     ]
     for line in lines:
         wrong = ", ".join(f"{v} {c}" for v, c in line["wrong_verdicts"].items())
         out.append(
             f"| {line['preset']} | {line['claim_id']} | {_number(line['truth'])} | "
-            f"{_number(line['claimed'])} | {line['right_verdict']} | {line['seeds']} | "
+            f"{_number(line['claimed'])} | {_number(line['median_estimate'])} | "
+            f"{_percent(line['covers_truth'])} | {_number(line['spread_over_se'])} | "
+            f"{line['right_verdict']} | {line['seeds']} | "
             f"{_percent(line['right'])} | {_percent(line['inconclusive'])} | "
             f"{_percent(line['consistent'])} | {_percent(line['allowed'])} | "
             f"{_percent(line['right_where_allowed'])} | {_target_mark(line)} | {wrong} |"

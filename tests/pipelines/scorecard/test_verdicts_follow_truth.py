@@ -42,8 +42,8 @@ BEYOND_THE_DESIGNS_REACH = {
         "the true 1.56 from the claimed 1.85, and an interval covering both is consistent"
     ),
     ("realistic", "after_action_review_speedup"): (
-        "teams, not students, hold reviews (eight a year): its MDE (about x1.34) cannot tell "
-        "the true 1.15 from no effect"
+        "teams, not students, hold reviews (about 43 teams over four years): its MDE (about "
+        "x1.34) cannot tell the true 1.15 from no effect"
     ),
 }
 
