@@ -150,17 +150,7 @@ def score_claim(
         return _unscored(claim, untestable=str(error), n=len(frame))
     term = result.term(claim.estimator.term or result.headline)
     census = claim.design == "census"
-    verdict = judge(
-        claim.claimed,
-        estimate=_number(term.estimate),
-        ci_lower=_number(term.ci_lower),
-        ci_upper=_number(term.ci_upper),
-        n=result.n,
-        minimum_n=claim.minimum_n,
-        census=census,
-        p_value=_number(term.p_value),
-        alpha=alpha,
-    )
+    verdict = _judge_term(claim, term, n=result.n, alpha=alpha, census=census)
     naive = _naive(claim, naive_frame if naive_frame is not None else frame, alpha)
     favourable = _favourable(claim, term.estimate)
     return ClaimEstimate(
@@ -263,6 +253,21 @@ def _base(claim: Claim) -> dict[str, Any]:
     }
 
 
+def _judge_term(claim: Claim, term, *, n: int, alpha: float, census: bool = False):
+    """The verdict on ``claim`` from one fitted term and the n that counts for it."""
+    return judge(
+        claim.claimed,
+        estimate=_number(term.estimate),
+        ci_lower=_number(term.ci_lower),
+        ci_upper=_number(term.ci_upper),
+        n=n,
+        minimum_n=claim.minimum_n,
+        census=census,
+        p_value=_number(term.p_value),
+        alpha=alpha,
+    )
+
+
 def _unscored(
     claim: Claim, *, untestable: str | None = None, n: int = 0, no_data: str | None = None
 ) -> ClaimEstimate:
@@ -329,16 +334,7 @@ def _dose_response(claim: Claim, frame: pd.DataFrame, alpha: float) -> tuple[Tie
         term = result.term(claim.estimator.term or result.headline)
         # The tier's own members decide whether it has cases enough, not the comparison
         # rows every tier shares.
-        verdict = judge(
-            claim.claimed,
-            estimate=_number(term.estimate),
-            ci_lower=_number(term.ci_lower),
-            ci_upper=_number(term.ci_upper),
-            n=int(tiered),
-            minimum_n=claim.minimum_n,
-            p_value=_number(term.p_value),
-            alpha=alpha,
-        )
+        verdict = _judge_term(claim, term, n=int(tiered), alpha=alpha)
         tiers.append(
             TierEstimate(
                 tier,
