@@ -76,6 +76,7 @@ def run_demo(
     )
     summary.extend(_warehouse_summary(db_path, console))
     summary.extend(_scorecard_summary(db_path, console))
+    summary.extend(_roi_summary(db_path, console))
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -146,3 +147,53 @@ def _scorecard_summary(db_path: Path, console: Console) -> list[str]:
         )
     lines.append("the whole scorecard: outcomes claims --db " + str(db_path))
     return lines
+
+
+#: The ten-year return the demo projects: the claim, the cautious reading, the evidence.
+DEMO_ROI_SCENARIOS = ("claimed", "conservative", "evidence")
+DEMO_ROI_DRAWS = 100_000
+
+
+def _roi_summary(db_path: Path, console: Console) -> list[str]:
+    """Project the ten-year return from the claim, the cautious case and the evidence."""
+    from pipelines.roi import run_roi, store_roi
+
+    con = connect(db_path)
+    try:
+        with console.status("projecting the ten-year return") as status:
+            clock = time.perf_counter()
+            run = run_roi(con, DEMO_ROI_SCENARIOS, draws=DEMO_ROI_DRAWS, progress=status.update)
+            run_id = store_roi(con, run)
+    finally:
+        con.close()
+    lines = [
+        f"ten-year return ({time.perf_counter() - clock:.1f} s, {DEMO_ROI_DRAWS:,} draws, "
+        f"stored as run {run_id} in results.roi_*), at 3%, median [P10, P90]:"
+    ]
+    for scenario_run in run.scenarios:
+        projection = scenario_run.projection
+        ratio = projection.values("benefit_cost_ratio")
+        head = projection.headline
+        lines.append(
+            f"  {scenario_run.scenario.name}: benefit-cost ratio "
+            f"{head['benefit_cost_ratio_p50']:.2f}x "
+            f"[{_nan_percentile(ratio, 10):.2f}, {_nan_percentile(ratio, 90):.2f}], "
+            f"chance benefits exceed costs {head['p_benefits_exceed_costs']:.0%}, "
+            f"chance of 13x {head['p_ratio_reaches_target']:.0%}"
+        )
+    claim = next((r.scenario.claim for r in run.scenarios if r.scenario.claim), None)
+    if run.claimed is not None and claim is not None:
+        lines.append(
+            f"  the claim's own arithmetic: ${claim.total.value / 1e6:.2f}M over "
+            f"${claim.investment.value / 1e3:.0f}K is {run.claimed.implied_multiple:.1f}x, "
+            f"where the documents state {claim.multiple.value:g}x"
+        )
+    lines.append("the whole comparison: outcomes roi --db " + str(db_path))
+    return lines
+
+
+def _nan_percentile(values, q: float) -> float:
+    import numpy as np
+
+    finite = values[np.isfinite(values)]
+    return float(np.percentile(finite, q)) if finite.size else float("nan")

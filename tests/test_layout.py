@@ -26,6 +26,7 @@ LAYERS = (
     ("pipelines.design",),
     ("pipelines.synth",),
     ("pipelines.scorecard",),
+    ("pipelines.roi",),
     ("pipelines.demo",),
     ("pipelines.cli",),
 )

@@ -9,7 +9,9 @@
 - ``models.roi.metrics``: present values at 0%, 3% and 7%, NPV, ratio, ROI, payback year,
   internal rate of return; the ``Projection`` result;
 - ``models.roi.sensitivity``: the tornado and break-even values;
-- ``models.roi.claimed``: the documents' arithmetic as lines a board member can follow.
+- ``models.roi.claimed``: the documents' arithmetic as lines a board member can follow;
+- ``models.roi.evidence``: the ``evidence`` scenario, the base case with the district's
+  measured costs, counts, revenue and the scorecard's estimates put in.
 
 The scenarios ship in ``models/scenarios/`` (``claimed``, ``conservative``, ``base``,
 ``optimistic``) with the price index (CPI-U) that brings prices to one year;
@@ -46,15 +48,24 @@ def load_price_index() -> PriceIndex:
     return parse_price_index(yaml.safe_load(_package_text("price_index.yaml")))
 
 
+def load_scenario_data(name: str) -> dict:
+    """The mapping of one of the package's scenarios, as its YAML file reads (unchecked).
+
+    The evidence scenario starts from the base case's mapping and replaces what the
+    district has measured (``models.roi.evidence``).
+    """
+    if name not in SCENARIOS:
+        raise ValueError(f"scenario {name!r}: not shipped; use one of {', '.join(SCENARIOS)}")
+    return yaml.safe_load(_package_text(f"{name}.yaml"))
+
+
 def load_scenario(name: str, *, price_index: PriceIndex | None = None) -> Scenario:
     """One of the package's scenarios (``SCENARIOS``), checked.
 
     A scenario file of one's own is read by the command line, which passes its mapping to
     ``parse_scenario``.
     """
-    if name not in SCENARIOS:
-        raise ValueError(f"scenario {name!r}: not shipped; use one of {', '.join(SCENARIOS)}")
-    data = yaml.safe_load(_package_text(f"{name}.yaml"))
+    data = load_scenario_data(name)
     try:
         return parse_scenario(data, price_index=price_index or load_price_index())
     except ValueError as error:
@@ -82,6 +93,7 @@ __all__ = [
     "internal_rate_of_return",
     "load_price_index",
     "load_scenario",
+    "load_scenario_data",
     "parse_price_index",
     "parse_scenario",
     "payback_year",

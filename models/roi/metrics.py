@@ -424,10 +424,11 @@ def _cell(measure: str, row: pd.Series) -> str:
         return f"{row.p50:.2f}x [{row.p10:.2f}, {row.p90:.2f}]"
     if measure == "roi_pct":
         return f"{row.p50:,.0f}% [{row.p10:,.0f}, {row.p90:,.0f}]"
-    return f"{_money(row.p50)} [{_money(row.p10)}, {_money(row.p90)}]"
+    return f"{short_money(row.p50)} [{short_money(row.p10)}, {short_money(row.p90)}]"
 
 
-def _money(value: float) -> str:
+def short_money(value: float) -> str:
+    """Dollars for a table cell: $1.23M, $456K, $789 (a dash when not finite)."""
     if not math.isfinite(value):
         return "—"
     sign = "-" if value < 0 else ""

@@ -69,7 +69,7 @@ _TOP_KEYS = {
     "units",
     "claim",
 }
-_INPUT_KEYS = {"source", "basis", "price_year", "note"}
+_INPUT_KEYS = {"source", "basis", "price_year", "note", "signed"}
 _COST_KEYS = {"description", "category", "payer", "years", "quantity", "unit_price", "source"}
 _STREAM_KEYS = {
     "description",
@@ -103,7 +103,9 @@ class Input:
     """One uncertain number of a scenario: where it sits, what it may be, where it comes from.
 
     ``price_year`` is set for money: the value is in that year's dollars and is brought to
-    the scenario's base year with the price index.
+    the scenario's base year with the price index. ``signed`` marks a benefit factor that
+    may be below zero: a measured effect whose interval reaches harm (exits added rather
+    than avoided) is kept whole rather than cut off at zero, which would flatter it.
     """
 
     key: str
@@ -112,6 +114,7 @@ class Input:
     basis: str
     price_year: int | None = None
     note: str | None = None
+    signed: bool = False
 
     @property
     def assumed(self) -> bool:
@@ -263,7 +266,9 @@ class Scenario:
             if isinstance(value, Input):
                 replaced[key] = dataclasses.replace(value, key=key)
             else:
-                replaced[key] = _input(value, key, _bounds_of(key), self._years())
+                replaced[key] = _input(
+                    value, key, _bounds_of(key), self._years(), factor=_is_factor(key)
+                )
             if old.price_year is not None and replaced[key].price_year is None:
                 raise ValueError(f"{key}: the input replaced is in dollars; give a price_year")
             if old.price_year is None and replaced[key].price_year is not None:
@@ -464,7 +469,7 @@ def _stream(entry: Any, key: str, horizon: int, years: tuple[int, ...]) -> Strea
         receiver=entry["receiver"],
         transfer=entry.get("transfer", False),
         factors={
-            str(name): _input(spec, f"{where}.factors.{name}", NON_NEGATIVE, years)
+            str(name): _input(spec, f"{where}.factors.{name}", NON_NEGATIVE, years, factor=True)
             for name, spec in factors.items()
         },
         ramp=tuple(padded),
@@ -475,7 +480,14 @@ def _stream(entry: Any, key: str, horizon: int, years: tuple[int, ...]) -> Strea
     )
 
 
-def _input(entry: Any, key: str, bounds: tuple[float, float], years: tuple[int, ...]) -> Input:
+def _input(
+    entry: Any,
+    key: str,
+    bounds: tuple[float, float],
+    years: tuple[int, ...],
+    *,
+    factor: bool = False,
+) -> Input:
     if not isinstance(entry, Mapping):
         raise ValueError(
             f"{key}: give a distribution with its source and basis, e.g. "
@@ -502,6 +514,15 @@ def _input(entry: Any, key: str, bounds: tuple[float, float], years: tuple[int, 
         )
     if not extra:
         raise ValueError(f"{key}: give a distribution, e.g. fixed: 20 or pert: [low, mode, high]")
+    signed = entry.get("signed", False)
+    if not isinstance(signed, bool):
+        raise ValueError(f"{key}.signed: give true or false")
+    if signed and not factor:
+        raise ValueError(
+            f"{key}.signed: only a benefit stream's factor may be below zero; drop signed"
+        )
+    if signed:
+        bounds = (-math.inf, bounds[1])
     return Input(
         key=key,
         distribution=parse_distribution(extra, key, bounds=bounds),
@@ -509,6 +530,7 @@ def _input(entry: Any, key: str, bounds: tuple[float, float], years: tuple[int, 
         basis=basis,
         price_year=price_year,
         note=entry.get("note"),
+        signed=signed,
     )
 
 
@@ -547,6 +569,10 @@ def _program_years(value: Any, key: str, horizon: int) -> tuple[int, ...]:
     if min(value) < 1 or max(value) > horizon or len(set(value)) != len(value):
         raise ValueError(f"{key}: give program years from 1 to {horizon}, each once")
     return tuple(sorted(value))
+
+
+def _is_factor(key: str) -> bool:
+    return key.startswith("benefits.") and ".factors." in key
 
 
 def _bounds_of(key: str) -> tuple[float, float]:

@@ -270,11 +270,18 @@ def break_even(
         return BreakEven(**common, value=low, reason=f"benefits equal costs at {_num(low)}")
     if np.sign(at_top) == np.sign(at_low):
         side = "exceed" if at_low > 0 else "fall short of"
+        # Searched up to 2^60 times the median when the input has no upper bound: no value
+        # a reader could mean, so the message says "any value" rather than quote it.
+        span = (
+            f"from {_num(low)} to {_num(top)}"
+            if math.isfinite(high)
+            else f"of at least {_num(low)}"
+        )
         return BreakEven(
             **common,
             value=None,
             reason=(
-                f"benefits {side} costs whatever its value from {_num(low)} to {_num(top)} "
+                f"benefits {side} costs whatever its value {span} "
                 f"(NPV at its median {_money(at_median)})"
             ),
         )

@@ -20,6 +20,7 @@ from pipelines.cli.inspect import batches, quarantine
 from pipelines.cli.item_map import item_map
 from pipelines.cli.lake import export_lake_command
 from pipelines.cli.randomize import randomize
+from pipelines.cli.roi import roi
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,7 +33,7 @@ def main() -> None:
 
 
 for command in (
-    ingest, build, claims, quarantine, batches, item_map, export_lake_command, randomize, docs,
+    ingest, build, claims, roi, quarantine, batches, item_map, export_lake_command, randomize, docs,
     synth, demo,
 ):  # fmt: skip
     main.add_command(command)

@@ -125,7 +125,7 @@ def test_a_price_without_its_year_is_refused(flat_data, price_index):
 def test_a_price_year_outside_the_index_is_refused(flat_data, price_index):
     flat_data["costs"]["launch"]["unit_price"]["price_year"] = 1990
     assert refused(flat_data, price_index).startswith(
-        "costs.launch.unit_price.price_year: 1990 is not in the price index (2006-2024)"
+        "costs.launch.unit_price.price_year: 1990 is not in the price index (2006-2025)"
     )
 
 
@@ -194,3 +194,38 @@ def test_an_override_is_checked_like_the_file(flat):
 def test_an_unknown_shipped_scenario_is_named():
     with pytest.raises(ValueError, match="scenario 'evidence': not shipped; use one of claimed"):
         load_scenario("evidence")
+
+
+def test_a_signed_factor_keeps_its_draws_below_zero(flat_data, price_index):
+    # A measured effect of -$100 +/- $100 a year: half its draws are a loss, none cut off.
+    flat_data["benefits"]["teacher_turnover"]["factors"]["amount"] = {
+        "normal": {"estimate": -100, "std_error": 100},
+        "signed": True,
+        "price_year": 2024,
+        "source": "test",
+        "basis": "measured",
+    }
+    amount = parse_scenario(flat_data, price_index=price_index).stream("teacher_turnover")
+    factor = amount.factors["amount"]
+    assert factor.signed
+    assert factor.distribution.bounds == (float("-inf"), float("inf"))
+    assert factor.distribution.median == -100
+
+
+def test_an_unsigned_factor_is_cut_off_at_zero(flat_data, price_index):
+    flat_data["benefits"]["teacher_turnover"]["factors"]["amount"] = {
+        "normal": {"estimate": 100, "std_error": 100},
+        "price_year": 2024,
+        "source": "test",
+        "basis": "measured",
+    }
+    factor = parse_scenario(flat_data, price_index=price_index).stream("teacher_turnover")
+    assert factor.factors["amount"].distribution.bounds == (0.0, float("inf"))
+
+
+def test_only_a_benefit_factor_may_be_signed(flat_data, price_index):
+    flat_data["costs"]["launch"]["quantity"]["signed"] = True
+    assert refused(flat_data, price_index) == (
+        "costs.launch.quantity.signed: only a benefit stream's factor may be below zero; "
+        "drop signed"
+    )
