@@ -25,6 +25,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from models.checks import check_alpha, require_columns
+from models.effects.inference import ols_leave_cluster_out
 from models.results import Result, Term
 
 #: Below this many clusters cluster-robust errors run small (Cameron, Gelbach and Miller
@@ -141,12 +142,23 @@ def ratio_of_means(
             + covariance.loc["denominator", "denominator"] / bottom**2
             - 2 * covariance.loc["numerator", "denominator"] / (top * bottom)
         )
+        if clusters and clusters < FEW_CLUSTERS:
+            log_se = (
+                _jackknife_log_ratio_error(
+                    design, y, pd.factorize(data[cluster])[0], math.log(ratio), notes
+                )
+                or log_se
+            )
         ratio_term = _ratio_term("ratio", ratio, log_se, z, df)
-    method = (
-        f"ratio of adjusted {what}s (OLS, "
-        f"{'CR1 cluster-robust errors, t on G - 1 df' if cluster else 'HC1 errors'}, "
-        "delta method on the log scale)"
-    )
+    errors = "HC1 errors, delta method on the log scale"
+    if cluster:
+        errors = "CR1 cluster-robust errors, t on G - 1 df, delta method on the log scale"
+        if any("cluster jackknife" in note for note in notes):
+            errors = (
+                "the ratio's error from the cluster jackknife (CV3) on the log scale, t on "
+                "G - 1 df; the means' CR1"
+            )
+    method = f"ratio of adjusted {what}s (OLS, {errors})"
     return Result(
         method=method,
         estimand=f"{outcome} {what}: {numerator} / {denominator}",
@@ -342,6 +354,35 @@ def _ols(y: np.ndarray, design: pd.DataFrame, data: pd.DataFrame, cluster: str |
         _check_clusters(clusters, notes)
         return model.fit(cov_type="cluster", cov_kwds={"groups": groups}), clusters, notes
     return model.fit(cov_type="HC1"), None, notes
+
+
+def _jackknife_log_ratio_error(
+    design: pd.DataFrame, y: np.ndarray, groups: np.ndarray, log_ratio: float, notes: list[str]
+) -> float | None:
+    """CV3 for the log ratio: both arms' coefficients refitted without each cluster.
+
+    With fewer than twenty clusters CR1 runs small (the coverage benchmark measured 91%
+    with eight teams); the jackknife is what ``estimate_effect`` and ``risk_ratio`` use
+    there (MacKinnon, Nielsen and Webb 2023). None, with a note, when some leave-out
+    ratio is not positive: the CR1 error stands.
+    """
+    values = design.to_numpy(dtype=float)
+    columns = list(design.columns)
+    tops = ols_leave_cluster_out(values, y, groups, columns.index("numerator"))
+    bottoms = ols_leave_cluster_out(values, y, groups, columns.index("denominator"))
+    g = len(tops)
+    if np.any(tops / bottoms <= 0):
+        notes.append(
+            "without one of the clusters the ratio is not positive, so the cluster jackknife "
+            "cannot be computed; the error is CR1, which is too narrow with so few clusters"
+        )
+        return None
+    leave_out = np.log(tops / bottoms)
+    notes.append(
+        f"only {g} clusters: the ratio's error, p-value and interval come from the cluster "
+        f"jackknife (each cluster left out in turn) with t on {g - 1} df, not from CR1"
+    )
+    return float(math.sqrt((g - 1) / g * np.sum((leave_out - log_ratio) ** 2)))
 
 
 def _quantile(alpha: float, clusters: int | None) -> float:

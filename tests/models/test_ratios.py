@@ -84,6 +84,28 @@ def test_few_clusters_are_warned_about():
     assert result.warnings[0].startswith("only 6 clusters")
 
 
+def test_with_few_clusters_the_ratios_error_is_the_cluster_jackknifes():
+    # Six teams: the log ratio of the arms' means recomputed without each team in turn,
+    # sqrt(5/6 x sum of squared deviations from the full-sample log ratio) (CV3).
+    frame = pd.DataFrame(
+        {"arm": ["a", "b"] * 20, "y": np.arange(40, dtype=float) + 1, "team": np.arange(40) % 6}
+    )
+    result = ratio_of_means(
+        frame, group="arm", outcome="y", numerator="a", denominator="b", cluster="team"
+    )
+
+    def log_ratio(rows):
+        return np.log(rows[rows.arm == "a"].y.mean() / rows[rows.arm == "b"].y.mean())
+
+    full = log_ratio(frame)
+    leave_out = np.array([log_ratio(frame[frame.team != t]) for t in range(6)])
+    expected = np.sqrt(5 / 6 * np.sum((leave_out - full) ** 2))
+    term = result.to_frame().set_index("term").loc["ratio"]
+    assert term["log_std_error"] == pytest.approx(expected, rel=1e-9)
+    assert "cluster jackknife" in result.method
+    assert any("jackknife" in w for w in result.warnings)
+
+
 @pytest.fixture(scope="module")
 def proficiency_looks() -> pd.DataFrame:
     """4,000 students looked at once, proficiency arriving at rate 0.05 a week, 1.4 times
