@@ -68,6 +68,9 @@ TRUTHS: dict[str, Callable[[Truth], float | None]] = {
     "female_skill_change_expectation_gap": lambda t: (
         t.effects.female_skill_change_expectation / t.effects.male_skill_change_expectation
     ),
+    # Teachers leave once a year at a fixed rate, times the ratio once trained: the ratio of
+    # two yearly chances, which is what the claim's risk ratio estimates.
+    "teacher_retention_trained": lambda t: t.staff.trained_exit_hazard_ratio,
 }
 
 #: Registry claims the truth file gives no value for, and why.
@@ -85,6 +88,11 @@ WITHOUT_TRUTH = {
     "fidelity_guest_mentors": "no source kind records guest mentor sessions",
     "lottery_ai_confidence": "the synthetic district draws no lottery",
     "ten_year_return": "a ten-year return that four years of records cannot observe",
+    "certified_graduate_wage_premium": (
+        "the truth file gives the premium in log points of the hourly wage, the claim dollars "
+        "an hour (which depend on the wages of the graduates who earned one, and on the "
+        "minimum-wage floor); the documents set no number for it either"
+    ),
 }
 
 

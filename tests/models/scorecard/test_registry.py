@@ -21,6 +21,9 @@ STABLE_IDS = (
     "train_the_trainer_scale",
     "after_action_review_speedup",
     "early_failure_long_term_adoption",
+    # read by the benefit-cost model from results.claim_estimates
+    "teacher_retention_trained",
+    "certified_graduate_wage_premium",
 )
 
 

@@ -89,6 +89,16 @@ def test_the_ten_year_return_is_left_to_the_benefit_cost_model(scored):
     assert "benefit-cost model" in estimate.verdict_reason
 
 
+def test_the_benefit_streams_carry_an_estimate_and_interval_for_the_benefit_cost_model(scored):
+    retention = by_id(scored)["teacher_retention_trained"]
+    premium = by_id(scored)["certified_graduate_wage_premium"]
+    for estimate in (retention, premium):
+        assert estimate.ci_lower < estimate.estimate < estimate.ci_upper, estimate
+    # About 850 teacher-years cannot tell a 12% cut in exits from none.
+    assert retention.verdict == "inconclusive" and retention.clusters < retention.n
+    assert premium.verdict == "descriptive" and premium.claimed is None
+
+
 def test_a_stored_scorecard_reads_back_with_its_state(scored, warehouse_copy):
     with duckdb.connect(str(warehouse_copy)) as con:
         run_id = store_scorecard(con, scored)

@@ -25,6 +25,7 @@ EXPECTED = {
         "female_ai_tool_use_gap_baseline": 0.88,
         "female_ai_tool_use_gap_latest": None,
         "female_skill_change_expectation_gap": 0.55 / 0.60,
+        "teacher_retention_trained": 0.92,
     },
     "claims_true": {
         "female_retention_girls_only": 5.0,
@@ -39,6 +40,7 @@ EXPECTED = {
         "female_ai_tool_use_gap_baseline": 0.84,
         "female_ai_tool_use_gap_latest": None,
         "female_skill_change_expectation_gap": 0.54 / 0.61,
+        "teacher_retention_trained": 0.88,
     },
     "null": {
         "female_retention_girls_only": 1.0,
@@ -53,6 +55,7 @@ EXPECTED = {
         "female_ai_tool_use_gap_baseline": 0.88,
         "female_ai_tool_use_gap_latest": 0.88,
         "female_skill_change_expectation_gap": 0.55 / 0.60,
+        "teacher_retention_trained": 1.0,
     },
 }
 

@@ -32,7 +32,7 @@ def test_claims_true_carries_the_claimed_values():
     assert truth.effects.stop_using_share_normalised == pytest.approx(0.1)
     assert truth.effects.after_action_review_speedup == 1.4
     assert truth.rollout.train_the_trainer_scale_up_ratio == 10.0
-    assert truth.staff.trained_exit_hazard_ratio == 0.78
+    assert truth.staff.trained_exit_hazard_ratio == 0.88
 
 
 def test_null_makes_every_ratio_one_and_every_gain_equal_between_arms():
