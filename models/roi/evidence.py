@@ -6,10 +6,11 @@ scenario keeps its structure and replaces what the district's own records can sa
 - **costs** as booked (``costs_by_year``), one ingredient per item and school year, and for
   the years not yet booked each recurring item at its latest year's quantity (75-125% of
   it, an assumption) and price;
-- **teacher turnover**: teachers on the roster, their measured exit rate while untrained,
-  the share of exits training avoids read from the scorecard's
-  ``teacher_retention_trained`` estimate and interval (kept signed: training that adds
-  exits costs money), and the replacement cost the district books per leaver;
+- **teacher turnover**: teachers on the roster, trained teachers' measured exit rate, the
+  exits training avoided for each of theirs (1 / the scorecard's
+  ``teacher_retention_trained`` ratio - 1, its interval the uncertainty, kept signed:
+  training that adds exits costs money), and the replacement cost the district books per
+  leaver;
 - **graduates' earnings**: certified graduates per class, the share employed at follow-up,
   and the scorecard's ``certified_graduate_wage_premium`` (dollars an hour) times an
   assumed year of paid hours;
@@ -81,8 +82,6 @@ HOURS_PER_YEAR = {
     "school, from part-time while enrolled (about 20 hours a week) to full-time (2,080 hours)",
     "basis": "assumption",
 }
-#: The fewest untrained teacher-years whose exit rate is used on its own.
-MINIMUM_UNTRAINED_TEACHER_YEARS = 40
 
 #: Columns of the frames the pipeline hands in.
 FIGURE_COLUMNS = ("figure", "school_year", "value", "n", "std_error", "source")
@@ -162,7 +161,7 @@ def evidence_scenario(
         (with a warning).
     figures
         Counts and rates from the marts, one per row: ``figure, school_year, value, n,
-        std_error, source`` (``teachers_at_risk``, ``teacher_exit_rate_untrained``,
+        std_error, source`` (``teachers_at_risk``, ``teacher_exit_rate_trained``,
         ``teacher_exit_rate``, ``certified_graduates``, ``certified_graduates_employed``,
         ``team_members``, ``certificates_awarded``, ``girls_only_girls_eligible``,
         ``girls_only_girls_returned``).
@@ -264,6 +263,16 @@ class _Builder:
         """Set ``inputs[name]`` to a figure's value, fixed: a count has no sampling error."""
         inputs[name] = {"fixed": float(row["value"]), "source": row["source"], "basis": "measured"}
         self.note(f"{prefix}.{name}", inputs[name], row["n"], _num(row["value"]))
+
+    def rate(self, inputs: dict, name: str, row: pd.Series) -> None:
+        """Set ``inputs[name]`` to a measured share: normal with its binomial error."""
+        inputs[name] = _normal(row["value"], row["std_error"], row["source"])
+        self.note(
+            f"benefits.teacher_turnover.factors.{name}",
+            inputs[name],
+            row["n"],
+            f"{row['value']:.3f} (s.e. {row['std_error']:.3f})",
+        )
 
     def figure(self, name: str) -> pd.Series | None:
         """The latest year's row of a figure, or None."""
@@ -390,40 +399,29 @@ class _Builder:
         at_risk = self.figure("teachers_at_risk")
         if at_risk is not None and at_risk["value"] > 0:
             self.count(factors, "teachers", "benefits.teacher_turnover.factors", at_risk)
-        rate = self.figure("teacher_exit_rate_untrained")
-        if rate is None or _missing(rate["n"]) or rate["n"] < MINIMUM_UNTRAINED_TEACHER_YEARS:
-            overall = self.figure("teacher_exit_rate")
-            if overall is not None:
-                self.warnings.append(
-                    "too few untrained teacher-years for their own exit rate: every "
-                    "teacher-year's rate is used"
-                )
-            rate = overall
-        if rate is not None and not _missing(rate["std_error"]):
-            factors["exit_rate"] = _normal(rate["value"], rate["std_error"], rate["source"])
-            self.note(
-                "benefits.teacher_turnover.factors.exit_rate",
-                factors["exit_rate"],
-                rate["n"],
-                f"{rate['value']:.3f} (s.e. {rate['std_error']:.3f})",
-            )
         claim = self.claim(TEACHER_RETENTION_CLAIM)
-        if claim is not None:
+        trained_rate = self.figure("teacher_exit_rate_trained")
+        if claim is not None and trained_rate is not None and trained_rate["n"] > 0:
+            # Trained teachers leave at r; without training they would have left at r /
+            # ratio (the scorecard's adjusted ratio), so training avoids r x (1/ratio - 1)
+            # exits a teacher. The raw rate of the untrained is not used: they are mostly
+            # new hires, who leave more whatever their training.
+            self.rate(factors, "exit_rate", trained_rate)
             ratio = float(claim["estimate"])
-            log_se = _log_std_error(claim)
-            reduction = 1.0 - ratio
-            source = _claim_source(claim, "trained teachers' exit risk over untrained")
-            factors["exit_reduction"] = {
-                "normal": {"estimate": reduction, "std_error": ratio * log_se},
+            avoided = 1.0 / ratio - 1.0
+            factors.pop("exit_reduction", None)
+            factors["exits_avoided_per_exit"] = {
+                "normal": {"estimate": avoided, "std_error": _log_std_error(claim) / ratio},
                 "signed": True,
-                "source": source,
+                "source": _claim_source(claim, "trained teachers' exit risk over untrained")
+                + "; exits avoided per trained teacher's exit = 1 / ratio - 1",
                 "basis": "measured",
             }
             self.note(
-                "benefits.teacher_turnover.factors.exit_reduction",
-                factors["exit_reduction"],
+                "benefits.teacher_turnover.factors.exits_avoided_per_exit",
+                factors["exits_avoided_per_exit"],
                 claim["n"],
-                f"{reduction:.3f} (1 - ratio {ratio:.3f})",
+                f"{avoided:.3f} (1 / ratio {ratio:.3f} - 1)",
             )
             stream["attribution"] = {
                 "fixed": 1.0,
@@ -434,6 +432,10 @@ class _Builder:
                 ),
                 "basis": "assumption",
             }
+        else:
+            overall = self.figure("teacher_exit_rate")
+            if overall is not None and overall["n"] > 0:
+                self.rate(factors, "exit_rate", overall)
         exits = self.benefits[self.benefits["benefit_type"] == "teacher_exit"]
         exits = exits[exits["observations"] > 0].dropna(subset=["amount_usd"])
         if not exits.empty:

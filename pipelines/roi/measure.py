@@ -81,7 +81,7 @@ def _mart_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _teacher_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Teachers at risk in the latest year; exit rates, all teacher-years and untrained."""
+    """Teachers at risk in the latest year; exit rates, all teacher-years and trained."""
     registry = load_registry()
     rows: list[tuple] = []
     frame = None
@@ -92,6 +92,8 @@ def _teacher_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(
             rows, columns=["figure", "school_year", "value", "n", "std_error", "source"]
         )
+    # The frame carries the school year as text (a fixed effect); here it is a year.
+    frame = frame.assign(school_year=frame["school_year"].astype(int))
     latest = int(frame["school_year"].max())
     first = int(frame["school_year"].min())
     at_risk = int((frame["school_year"] == latest).sum())
@@ -107,7 +109,7 @@ def _teacher_figures(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
     for name, subset, who in (
         ("teacher_exit_rate", frame, "teacher-years"),
-        ("teacher_exit_rate_untrained", frame[frame["trained"] == 0], "untrained teacher-years"),
+        ("teacher_exit_rate_trained", frame[frame["trained"] == 1], "trained teacher-years"),
     ):
         n = len(subset)
         if n == 0:

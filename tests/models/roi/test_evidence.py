@@ -115,25 +115,44 @@ def test_without_booked_costs_the_base_ingredients_stand():
     assert any("no costs are booked" in w for w in evidence.warnings)
 
 
-def test_training_effect_on_exits_is_one_minus_the_scorecard_ratio_kept_signed():
+TRAINED_EXIT_RATE = figure("teacher_exit_rate_trained", 2024, 0.15, 600, 0.0146)
+
+
+def test_exits_avoided_per_trained_teachers_exit_are_one_over_the_ratio_less_one():
+    # Trained teachers leave at 15%; with a ratio of 0.8 they would have left at 18.75%:
+    # training avoided 0.25 exits for each of theirs.
+    ratio, lower, upper = 0.8, 0.6, 1.2
+    evidence = build(
+        costs=TWO_YEARS_OF_COSTS,
+        claims=[claim("teacher_retention_trained", ratio, lower, upper)],
+        figures=[TRAINED_EXIT_RATE],
+    )
+    factors = evidence.scenario.stream("teacher_turnover").factors
+    avoided = factors["exits_avoided_per_exit"]
+    log_se = (math.log(upper) - math.log(lower)) / (2 * Z975)
+    assert avoided.distribution.median == pytest.approx(0.25)
+    assert avoided.distribution.sd == pytest.approx(log_se / ratio)
+    assert avoided.basis == "measured" and avoided.signed
+    assert factors["exit_rate"].distribution.median == pytest.approx(0.15)
+    assert "exit_reduction" not in factors
+
+
+def test_a_measured_effect_that_may_be_harm_keeps_its_harmful_draws():
     ratio, lower, upper = 0.9, 0.6, 1.35
     evidence = build(
         costs=TWO_YEARS_OF_COSTS,
         claims=[claim("teacher_retention_trained", ratio, lower, upper)],
+        figures=[TRAINED_EXIT_RATE],
     )
-    reduction = evidence.scenario.stream("teacher_turnover").factors["exit_reduction"]
-    log_se = (math.log(upper) - math.log(lower)) / (2 * Z975)
-    assert reduction.distribution.median == pytest.approx(0.1)
-    assert reduction.distribution.sd == pytest.approx(ratio * log_se)
-    assert reduction.basis == "measured" and reduction.signed
-    # An interval reaching harm keeps its harmful draws (none is cut off at zero): the
-    # share below zero is the normal's, P(Z < -0.1 / sd), about 30%.
-    below = reduction.distribution.sample(np.random.default_rng(1), 100_000) < 0
-    assert below.mean() == pytest.approx(stats.norm.cdf(-0.1 / (ratio * log_se)), abs=0.005)
+    avoided = evidence.scenario.stream("teacher_turnover").factors["exits_avoided_per_exit"]
+    # None is cut off at zero: the share below zero is the normal's.
+    sd = (math.log(upper) - math.log(lower)) / (2 * Z975) / ratio
+    below = avoided.distribution.sample(np.random.default_rng(1), 100_000) < 0
+    assert below.mean() == pytest.approx(stats.norm.cdf(-(1 / ratio - 1) / sd), abs=0.005)
 
 
 def test_without_a_stored_estimate_the_effect_stays_assumed_and_says_so():
-    evidence = build(costs=TWO_YEARS_OF_COSTS)
+    evidence = build(costs=TWO_YEARS_OF_COSTS, figures=[TRAINED_EXIT_RATE])
     reduction = evidence.scenario.stream("teacher_turnover").factors["exit_reduction"]
     assert reduction.basis == "assumption"
     assert any(
@@ -206,10 +225,10 @@ def test_the_evidence_scenario_simulates_and_lists_what_it_measured():
     evidence = build(
         costs=TWO_YEARS_OF_COSTS,
         claims=[claim("teacher_retention_trained", 0.9, 0.6, 1.35)],
-        figures=[figure("teachers_at_risk", 2024, 300, 300)],
+        figures=[figure("teachers_at_risk", 2024, 300, 300), TRAINED_EXIT_RATE],
     )
     projection = simulate(evidence.scenario, draws=1_000, seed=1)
     assert projection.scenario == "evidence"
     measured = evidence.to_frame().set_index("input")
     assert measured.loc["benefits.teacher_turnover.factors.teachers", "value"] == "300"
-    assert measured.loc["benefits.teacher_turnover.factors.exit_reduction", "n"] == 200
+    assert measured.loc["benefits.teacher_turnover.factors.exits_avoided_per_exit", "n"] == 200
