@@ -77,6 +77,7 @@ def run_demo(
     summary.extend(_warehouse_summary(db_path, console))
     summary.extend(_scorecard_summary(db_path, console))
     summary.extend(_roi_summary(db_path, console))
+    summary.extend(_metrics_summary(db_path))
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -189,6 +190,25 @@ def _roi_summary(db_path: Path, console: Console) -> list[str]:
             f"where the documents state {claim.multiple.value:g}x"
         )
     lines.append("the whole comparison: outcomes roi --db " + str(db_path))
+    return lines
+
+
+#: The grant metrics the demo quotes, as a grant writer would paste them.
+DEMO_METRICS = ("students_in_teams", "certificate_rate", "claim.female_retention_girls_only")
+
+
+def _metrics_summary(db_path: Path) -> list[str]:
+    """A few catalog metrics as ready-to-paste sentences."""
+    from reports.metric_values import metric_values
+
+    con = connect(db_path, read_only=True)
+    try:
+        sentences = [metric_values(con, metric_id).sentence() for metric_id in DEMO_METRICS]
+    finally:
+        con.close()
+    lines = ["grant metrics, ready to paste:"]
+    lines += [f"  {sentence}" for sentence in sentences]
+    lines.append("every metric: outcomes metrics list; one: outcomes metrics get ID --by DIM")
     return lines
 
 

@@ -27,6 +27,7 @@ LAYERS = (
     ("pipelines.synth",),
     ("pipelines.scorecard",),
     ("pipelines.roi",),
+    ("reports",),
     ("pipelines.demo",),
     ("pipelines.cli",),
 )

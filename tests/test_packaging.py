@@ -49,6 +49,10 @@ def test_the_wheel_ships_every_sub_package_and_data_file(installed):
         "from pipelines.sql_text import read_sql;"
         "claims = load_registry().claims;"
         "[read_sql('pipelines.scorecard', f'frames/{c.frame}.sql') for c in claims if c.estimator];"
+        "from reports.catalog import load_catalog; load_catalog();"
+        "read_sql('reports', 'metric.sql'); read_sql('pipelines.roi', 'figures.sql');"
+        "read_sql('pipelines.roi', 'roi_tables.sql');"
+        "from models.roi import load_scenario; load_scenario('base');"
         "print(pipelines.__file__, len(load_contracts()), len(mart_names()), len(claims) > 30)"
     )
     printed = run(python, "-c", script, cwd=installed).split()

@@ -1,0 +1,213 @@
+"""A catalog metric's values as of a state of the warehouse, suppressed for publication.
+
+``metric_values(con, metric_id, as_of=, by=)`` reads the metric's mart as of ``as_of``
+(the scorecard's way: ``load_mart``), runs the catalog's definition over it in DuckDB
+(``metric.sql``), by school year and at most one dimension, and applies small-cell
+suppression. A claim's metric reads the stored scorecard instead and is never refitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipelines.scorecard import read_claim_estimates
+from pipelines.sql_text import quote_ident, read_sql
+from pipelines.warehouse.marts import AsOf, load_mart
+from reports.catalog import Catalog, Metric, load_catalog
+from reports.suppression import suppress
+
+#: What a descriptive metric's evidence tier reads as: it estimates no effect.
+DESCRIPTIVE = "descriptive (a count or rate, not an effect)"
+
+
+@dataclass(frozen=True)
+class MetricValues:
+    """One metric's published values, with what a citation needs.
+
+    ``frame`` has ``school_year``, the dimension's column when cut, ``value``,
+    ``numerator``, ``n``, ``suppressed``, ``shown`` (the text to publish) and ``note``; a
+    claim's has ``estimate``-style columns instead (see ``claim_values``).
+    """
+
+    metric: Metric
+    frame: pd.DataFrame = field(repr=False)
+    as_of: str | None
+    as_of_batch_id: int | None
+    by: str | None
+    threshold: int
+    evidence_tier: str
+
+    def to_frame(self) -> pd.DataFrame:
+        out = self.frame.copy()
+        out.insert(0, "metric", self.metric.id)
+        out["unit"] = self.metric.unit
+        out["as_of_batch"] = self.as_of_batch_id
+        out["evidence_tier"] = self.evidence_tier
+        out["definition"] = self.metric.definition
+        out["source"] = self.metric.source
+        return out
+
+    def sentence(self) -> str:
+        """A sentence a grant writer can paste, of the latest school year's value."""
+        if self.frame.empty:
+            return f"{self.metric.title}: no data as of this state of the warehouse."
+        if self.metric.claim_id:
+            return _claim_sentence(self)
+        latest = self.frame[self.frame["school_year"] == self.frame["school_year"].max()]
+        year = int(latest["school_year"].iloc[0])
+        parts = []
+        for row in latest.itertuples():
+            label = f"{getattr(row, self.by)}: " if self.by else ""
+            n = "" if pd.isna(row.n) else f" (n = {int(row.n):,})"
+            unit = (
+                f" {self.metric.unit}"
+                if self.metric.kind in ("count", "sum", "mean") and not row.suppressed
+                else ""
+            )
+            parts.append(f"{label}{row.shown}{unit}{n}")
+        return (
+            f"{self.metric.title}, school year {year - 1}-{str(year)[2:]}: "
+            + "; ".join(parts)
+            + f". {self.metric.definition} Source: {self.metric.source}"
+            + (f", as of batch {self.as_of_batch_id}" if self.as_of_batch_id else "")
+            + (f"; counts below {self.threshold} suppressed." if self.metric.people else ".")
+        )
+
+
+def metric_values(
+    con: duckdb.DuckDBPyConnection,
+    metric_id: str,
+    *,
+    as_of: AsOf = None,
+    by: str | None = None,
+    threshold: int | None = None,
+    catalog: Catalog | None = None,
+) -> MetricValues:
+    """The metric ``metric_id`` by school year (and ``by``), suppressed for publication.
+
+    Raises ``LookupError`` naming the closest metric or dimension for an unknown one.
+    """
+    catalog = catalog or load_catalog()
+    metric = catalog.metric(metric_id)
+    threshold = threshold or catalog.suppression_threshold
+    if metric.claim_id:
+        if by:
+            raise LookupError(f"metric {metric.id} cannot be cut by any dimension")
+        return claim_values(con, metric, threshold=threshold)
+    column = catalog.dimension(metric, by) if by else None
+    mart = load_mart(con, metric.mart, as_of=as_of)
+    frame = _query(mart.frame, metric, by, column)
+    suppressed = suppress(frame, threshold=threshold, people=metric.people, kind=metric.kind, by=by)
+    return MetricValues(
+        metric=metric,
+        frame=suppressed,
+        as_of=None if as_of is None else str(as_of),
+        as_of_batch_id=mart.last_batch_id,
+        by=by,
+        threshold=threshold,
+        evidence_tier=DESCRIPTIVE,
+    )
+
+
+def claim_values(con: duckdb.DuckDBPyConnection, metric: Metric, *, threshold: int) -> MetricValues:
+    """A claim's stored estimate, interval, n, verdict and tier from the newest scorecard."""
+    claims = read_claim_estimates(con)
+    if claims.empty:
+        raise LookupError("no scorecard is stored; run `outcomes claims` first")
+    row = claims[claims["claim_id"] == metric.claim_id]
+    if row.empty:
+        raise LookupError(
+            f"the stored scorecard has no claim {metric.claim_id}; run `outcomes claims` again"
+        )
+    record = row.iloc[0]
+    tier = record["evidence_tier"]
+    frame = pd.DataFrame(
+        [
+            {
+                "estimate": record["estimate"],
+                "ci_lower": record["ci_lower"],
+                "ci_upper": record["ci_upper"],
+                "n": record["n"],
+                "claimed": record["claimed"],
+                "verdict": record["verdict"],
+                "verdict_reason": record["verdict_reason"],
+                "method": record["method"],
+                "quote": record["quote"],
+                "scorecard_run": record["run_id"],
+            }
+        ]
+    )
+    return MetricValues(
+        metric=metric,
+        frame=frame,
+        as_of=None if pd.isna(record["as_of"]) else str(record["as_of"]),
+        as_of_batch_id=None if pd.isna(record["as_of_batch_id"]) else int(record["as_of_batch_id"]),
+        by=None,
+        threshold=threshold,
+        evidence_tier=(
+            f"ESSA tier {int(tier)}; WWC: {record['wwc_rating']}"
+            if not pd.isna(tier)
+            else f"no ESSA tier; WWC: {record['wwc_rating']}"
+        ),
+    )
+
+
+def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | None) -> pd.DataFrame:
+    counts = quote_ident(metric.counts)
+    parts: dict[str, Any] = {
+        "where": metric.where,
+        "dimension_select": "",
+        "numerator": "NULL::DOUBLE",
+        "n": f"count(DISTINCT {counts})",
+    }
+    if column:
+        parts["dimension_select"] = (
+            f",\n    coalesce({quote_ident(column)}::VARCHAR, 'unknown') AS {quote_ident(by)}"
+        )
+    if metric.kind == "count":
+        parts["value"] = f"count(DISTINCT {counts})::DOUBLE"
+    elif metric.kind == "share":
+        hit = f"count(DISTINCT CASE WHEN ({metric.numerator}) THEN {counts} END)"
+        parts["numerator"] = f"{hit}::DOUBLE"
+        parts["value"] = f"{hit} / count(DISTINCT {counts})"
+    elif metric.kind == "mean":
+        parts["value"] = f"avg({quote_ident(metric.value)})"
+    elif metric.kind == "sum":
+        parts["value"] = f"sum({quote_ident(metric.value)})"
+        if metric.n_from:
+            parts["n"] = f"sum({quote_ident(metric.n_from)})"
+    else:  # ratio_of_sums
+        parts["value"] = f"sum({quote_ident(metric.value)}) / sum({quote_ident(metric.per)})"
+    local = duckdb.connect()
+    try:
+        local.register("metric_rows", rows)
+        return local.execute(read_sql(__package__, "metric.sql").format(**parts)).df()
+    finally:
+        local.close()
+
+
+def _claim_sentence(values: MetricValues) -> str:
+    row = values.frame.iloc[0]
+    if pd.isna(row["estimate"]):
+        finding = f"the district's data cannot yet test it ({row['verdict_reason']})"
+    else:
+        interval = (
+            ""
+            if pd.isna(row["ci_lower"])
+            else f", 95% interval {row['ci_lower']:.3g} to {row['ci_upper']:.3g}"
+        )
+        finding = (
+            f"the district's data show {row['estimate']:.3g}{interval}, n = {int(row['n']):,}: "
+            f"{row['verdict'].replace('_', ' ')} ({row['verdict_reason']})"
+        )
+    return (
+        f'{values.metric.title}. The program\'s documents state: "{row["quote"]}"; '
+        f"{finding}. Method: {row['method']}. Evidence: {values.evidence_tier}. Source: "
+        f"scorecard run {row['scorecard_run']}"
+        + (f", as of batch {values.as_of_batch_id}" if values.as_of_batch_id else "")
+        + "."
+    )
