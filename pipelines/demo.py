@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipelines.ingest import PlannedFile, ingest_plan, plan_ingest
 from pipelines.warehouse.connection import connect, remove_warehouse, resolve_db_path
 from pipelines.warehouse.marts import build_marts
+from reports.output import DEFAULT_OUT
 
 
 def run_demo(
@@ -27,6 +28,7 @@ def run_demo(
     fresh: bool,
     console: Console,
     truth=None,
+    reports_dir: Path | None = None,
 ) -> list[str]:
     """Run every stage that exists and return the summary lines to print."""
     started = time.perf_counter()
@@ -78,6 +80,7 @@ def run_demo(
     summary.extend(_scorecard_summary(db_path, console))
     summary.extend(_roi_summary(db_path, console))
     summary.extend(_metrics_summary(db_path))
+    summary.extend(_grants_summary(db_path, reports_dir or DEFAULT_OUT))
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -210,6 +213,20 @@ def _metrics_summary(db_path: Path) -> list[str]:
     lines += [f"  {sentence}" for sentence in sentences]
     lines.append("every metric: outcomes metrics list; one: outcomes metrics get ID --by DIM")
     return lines
+
+
+def _grants_summary(db_path: Path, reports_dir: Path) -> list[str]:
+    """The grant writers' page, written where the reports go."""
+    from reports.grants_page import grants_page
+    from reports.output import write_atomically
+
+    con = connect(db_path, read_only=True)
+    try:
+        page = grants_page(con)
+    finally:
+        con.close()
+    path = write_atomically(reports_dir, "grants.html", page.html)
+    return [f"grant writers' page ({page.metrics} metrics, {page.claims} claims): {path}"]
 
 
 def _nan_percentile(values, q: float) -> float:

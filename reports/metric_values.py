@@ -124,7 +124,6 @@ def claim_values(con: duckdb.DuckDBPyConnection, metric: Metric, *, threshold: i
             f"the stored scorecard has no claim {metric.claim_id}; run `outcomes claims` again"
         )
     record = row.iloc[0]
-    tier = record["evidence_tier"]
     frame = pd.DataFrame(
         [
             {
@@ -148,12 +147,17 @@ def claim_values(con: duckdb.DuckDBPyConnection, metric: Metric, *, threshold: i
         as_of_batch_id=None if pd.isna(record["as_of_batch_id"]) else int(record["as_of_batch_id"]),
         by=None,
         threshold=threshold,
-        evidence_tier=(
-            f"ESSA tier {int(tier)}; WWC: {record['wwc_rating']}"
-            if not pd.isna(tier)
-            else f"no ESSA tier; WWC: {record['wwc_rating']}"
-        ),
+        evidence_tier=_claim_tier(record),
     )
+
+
+def _claim_tier(record: pd.Series) -> str:
+    """The ESSA tier and the WWC rating the design can earn; none without an estimate."""
+    if pd.isna(record["estimate"]):
+        return "none yet (the data give no estimate)"
+    tier = record["evidence_tier"]
+    essa = "no ESSA tier" if pd.isna(tier) else f"ESSA tier {int(tier)}"
+    return f"{essa}; WWC: {record['wwc_rating']}"
 
 
 def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from pipelines.cli.item_map import item_map
 from pipelines.cli.lake import export_lake_command
 from pipelines.cli.metrics import metrics
 from pipelines.cli.randomize import randomize
+from pipelines.cli.report import report
 from pipelines.cli.roi import roi
 
 
@@ -34,8 +35,8 @@ def main() -> None:
 
 
 for command in (
-    ingest, build, claims, roi, metrics, quarantine, batches, item_map, export_lake_command,
-    randomize, docs, synth, demo,
+    ingest, build, claims, roi, metrics, report, quarantine, batches, item_map,
+    export_lake_command, randomize, docs, synth, demo,
 ):  # fmt: skip
     main.add_command(command)
 

@@ -10,6 +10,7 @@ import click
 
 from pipelines.cli.options import DB_OPTION, console, reports_errors
 from pipelines.errors import InputError
+from reports.output import DEFAULT_OUT
 
 TRUTH_OPTION = click.option(
     "--truth",
@@ -90,8 +91,16 @@ def synth(out, seed, truth, students, districts) -> None:
     show_default=True,
     help="Start from an empty warehouse (default) or add to the existing one.",
 )
-def demo(from_dir, db, seed, truth, fresh) -> None:
-    """Run the main job: generate the synthetic district, ingest it, build the marts,
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Folder the reports are written to.",
+)
+def demo(from_dir, db, seed, truth, fresh, out) -> None:
+    """Run the main job: generate the synthetic district, ingest it, build the marts, score
+    the claims, project the ten-year return, write the grant writers' page (reports/out/),
     summarise every stage.
 
     Example: outcomes demo            (what `make demo` runs)
@@ -113,6 +122,7 @@ def demo(from_dir, db, seed, truth, fresh) -> None:
                 truth=chosen,
                 fresh=fresh,
                 console=console,
+                reports_dir=out,
             )
         for line in summary:
             console.print(line)
