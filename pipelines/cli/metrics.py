@@ -12,6 +12,13 @@ from pipelines.cli.options import DB_OPTION, console, reports_errors
 from pipelines.cli.tables import FORMATS, print_rows
 from pipelines.errors import InputError
 
+#: The suppression threshold, for every command that publishes counts of people.
+THRESHOLD_OPTION = click.option(
+    "--threshold",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Suppress counts of people below this (default: the catalog's, 11).",
+)
 #: The columns a metric's table shows, in order (a cut adds its dimension after the year).
 SHOWN = ("school_year", "shown", "n", "note")
 
@@ -70,12 +77,7 @@ def list_metrics(output_format) -> None:
     default=None,
     help="Write to this file instead of the screen (needed for xlsx).",
 )
-@click.option(
-    "--threshold",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Suppress counts of people below this (default: the catalog's, 11).",
-)
+@THRESHOLD_OPTION
 @reports_errors
 def get_metric(metric_id, db, as_of, by, output_format, out, threshold) -> None:
     """One metric by school year, with its n, definition, source and evidence tier.

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipelines.cli.build import AS_OF_OPTION
+from pipelines.cli.metrics import THRESHOLD_OPTION
 from pipelines.cli.options import DB_OPTION, console, reports_errors
 from pipelines.errors import InputError
 from reports.output import DEFAULT_OUT
@@ -30,12 +31,7 @@ def report() -> None:
     show_default=True,
     help="Folder to write grants.html into (created if missing).",
 )
-@click.option(
-    "--threshold",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Suppress counts of people below this (default: the catalog's, 11).",
-)
+@THRESHOLD_OPTION
 @reports_errors
 def grants(db, as_of, out, threshold) -> None:
     """Write one offline page of every metric and claim's finding, ready to paste.
