@@ -21,17 +21,47 @@ def report() -> None:
     """
 
 
+def report_options(filename: str):
+    """The options every report takes: the warehouse, its state, the folder, the threshold."""
+
+    def decorate(command):
+        out = click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=DEFAULT_OUT,
+            show_default=True,
+            help=f"Folder to write {filename} into (created if missing).",
+        )
+        return DB_OPTION(AS_OF_OPTION(out(THRESHOLD_OPTION(command))))
+
+    return decorate
+
+
+@report.command("board")
+@report_options("board.html")
+@reports_errors
+def board(db, as_of, out, threshold) -> None:
+    """Write the board's report: one self-contained HTML file, readable offline.
+
+    A first page a trustee reads in two minutes (where the program stands, the three
+    findings that matter most, the ten-year outlook), then every claim against the data
+    (a forest plot), participation and equity, the ten-year return (the claim's arithmetic,
+    a fan chart, a tornado), what was held back and why, and methods in plain words. Each
+    chart has a text alternative, its numbers in a table, what it shows and questions to
+    ask. It draws only stored results: run `outcomes claims` and `outcomes roi` first.
+
+    Example: outcomes report board
+
+    Example: outcomes report board --as-of 2026-06-30 --out /tmp/board
+    """
+    from reports.board import board_report
+
+    built = _build("outcomes report board", db, board_report, as_of, threshold)
+    _write(out, "board.html", built, f"{built.charts} charts, {built.claims} claims")
+
+
 @report.command("grants")
-@DB_OPTION
-@AS_OF_OPTION
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Folder to write grants.html into (created if missing).",
-)
-@THRESHOLD_OPTION
+@report_options("grants.html")
 @reports_errors
 def grants(db, as_of, out, threshold) -> None:
     """Write one offline page of every metric and claim's finding, ready to paste.
@@ -45,20 +75,29 @@ def grants(db, as_of, out, threshold) -> None:
 
     Example: outcomes report grants --as-of 2026-06-30 --out /tmp/grants
     """
-    from pipelines.warehouse.connection import connect_read_only
     from reports.grants_page import grants_page
-    from reports.output import write_atomically
+
+    page = _build("outcomes report grants", db, grants_page, as_of, threshold)
+    _write(out, "grants.html", page, f"{page.metrics} metrics and {page.claims} claims")
+
+
+def _build(command: str, db, builder, as_of, threshold):
+    """Run a report builder on the warehouse; a missing result is the user's to fix."""
+    from pipelines.warehouse.connection import connect_read_only
 
     con = connect_read_only(db)
     try:
-        page = grants_page(con, as_of=as_of, threshold=threshold)
+        return builder(con, as_of=as_of, threshold=threshold)
     except LookupError as error:
         problem, _, fix = str(error).partition("; ")
-        raise InputError("outcomes report grants", problem, fix or "see --help") from error
+        raise InputError(command, problem, fix or "see --help") from error
     finally:
         con.close()
-    path = write_atomically(out, "grants.html", page.html)
-    console.print(
-        f"wrote {path}: {page.metrics} metrics and {page.claims} claims"
-        + (f", as of batch {page.as_of_batch_id}" if page.as_of_batch_id else "")
-    )
+
+
+def _write(out: Path, name: str, built, contents: str) -> None:
+    from reports.output import write_atomically
+
+    path = write_atomically(out, name, built.html)
+    batch = f", as of batch {built.as_of_batch_id}" if built.as_of_batch_id else ""
+    console.print(f"wrote {path}: {contents}{batch}")
