@@ -165,6 +165,9 @@ def test_krippendorff_alpha_takes_labels_for_nominal_data():
     assert result.estimate == pytest.approx(0.743, abs=0.0005)
 
 
+# Slow (about 40 s, mostly system time): the krippendorff package builds its coincidence
+# matrices over every distinct value, and 400 units of continuous ratings have ~1,000.
+@pytest.mark.slow
 def test_krippendorff_alpha_interval_finds_the_simulated_reliability():
     # Unit sd 1, noise sd 1, three coders, a fifth of ratings missing: the interval alpha
     # of such data is the intraclass correlation, 0.5.
