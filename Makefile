@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-slow lint format bench lock docs clean
+.PHONY: install browser demo test test-slow lint format bench lock docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,15 +23,24 @@ $(STAMP): $(BIN)/uv requirements.lock pyproject.toml overrides.txt
 
 install: $(STAMP)
 
-demo: install
+# A real headless browser prints the board report to PDF and checks it renders offline:
+# Debian's chromium, and poppler's pdftoppm to look at the PDF's pages. Installed from the
+# distribution's packages when missing (as root, or through sudo); nothing is downloaded
+# by a browser tool.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium poppler-utils)
+
+demo: install browser
 	$(BIN)/outcomes demo
 
-test: install lint
+test: install browser lint
 	$(BIN)/outcomes docs --check
 	$(BIN)/python -m pytest -q
 
 # Large inputs and crash checks; CI runs them after `make test`.
-test-slow: install
+test-slow: install browser
 	$(BIN)/python -m pytest -q -m slow
 
 lint: install

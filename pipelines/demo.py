@@ -80,7 +80,7 @@ def run_demo(
     summary.extend(_scorecard_summary(db_path, console))
     summary.extend(_roi_summary(db_path, console))
     summary.extend(_metrics_summary(db_path))
-    summary.extend(_grants_summary(db_path, reports_dir or DEFAULT_OUT))
+    summary.extend(_reports_summary(db_path, reports_dir or DEFAULT_OUT))
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -215,18 +215,28 @@ def _metrics_summary(db_path: Path) -> list[str]:
     return lines
 
 
-def _grants_summary(db_path: Path, reports_dir: Path) -> list[str]:
-    """The grant writers' page, written where the reports go."""
+def _reports_summary(db_path: Path, reports_dir: Path) -> list[str]:
+    """The board's report (HTML, and PDF when Chromium is here) and the grant writers' page."""
+    from reports.board import board_report
+    from reports.browser import BrowserMissing
     from reports.grants_page import grants_page
-    from reports.output import write_atomically
+    from reports.output import print_pdf_atomically, write_atomically
 
     con = connect(db_path, read_only=True)
     try:
+        board = board_report(con)
         page = grants_page(con)
     finally:
         con.close()
+    board_path = write_atomically(reports_dir, "board.html", board.html)
+    lines = [f"board report ({board.charts} charts, {board.claims} claims): {board_path}"]
+    try:
+        lines.append(f"board report as PDF: {print_pdf_atomically(board_path, 'board.pdf')}")
+    except BrowserMissing as error:
+        lines.append(f"board report as PDF: not written ({error})")
     path = write_atomically(reports_dir, "grants.html", page.html)
-    return [f"grant writers' page ({page.metrics} metrics, {page.claims} claims): {path}"]
+    lines.append(f"grant writers' page ({page.metrics} metrics, {page.claims} claims): {path}")
+    return lines
 
 
 def _nan_percentile(values, q: float) -> float:

@@ -26,3 +26,20 @@ def write_atomically(folder: Path, name: str, text: str) -> Path:
             folder, f"cannot be written ({error.strerror})", "choose a folder you can write to"
         ) from error
     return folder / name
+
+
+def print_pdf_atomically(html_path: Path, pdf_name: str) -> Path:
+    """Print ``html_path`` to ``pdf_name`` beside it, whole or not at all."""
+    from reports.browser import print_pdf
+
+    folder = html_path.parent
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{pdf_name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        print_pdf(html_path, Path(temporary))
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, folder / pdf_name)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return folder / pdf_name

@@ -39,9 +39,11 @@ def report_options(filename: str):
 
 @report.command("board")
 @report_options("board.html")
+@click.option("--no-pdf", is_flag=True, help="Write the HTML only (no Chromium needed).")
 @reports_errors
-def board(db, as_of, out, threshold) -> None:
-    """Write the board's report: one self-contained HTML file, readable offline.
+def board(db, as_of, out, threshold, no_pdf) -> None:
+    """Write the board's report: one self-contained HTML file, readable offline, and the
+    same report as PDF, printed by headless Chromium (`make browser` installs it).
 
     A first page a trustee reads in two minutes (where the program stands, the three
     findings that matter most, the ten-year outlook), then every claim against the data
@@ -55,9 +57,21 @@ def board(db, as_of, out, threshold) -> None:
     Example: outcomes report board --as-of 2026-06-30 --out /tmp/board
     """
     from reports.board import board_report
+    from reports.browser import BrowserMissing, chromium
+    from reports.output import print_pdf_atomically
 
+    if not no_pdf:
+        try:
+            chromium()  # before anything is written: a report without its PDF is half done
+        except BrowserMissing as error:
+            problem, _, fix = str(error).partition("; ")
+            raise InputError(
+                "outcomes report board", problem, f"{fix}; or give --no-pdf"
+            ) from error
     built = _build("outcomes report board", db, board_report, as_of, threshold)
-    _write(out, "board.html", built, f"{built.charts} charts, {built.claims} claims")
+    path = _write(out, "board.html", built, f"{built.charts} charts, {built.claims} claims")
+    if not no_pdf:
+        console.print(f"wrote {print_pdf_atomically(path, 'board.pdf')}")
 
 
 @report.command("grants")
@@ -95,9 +109,10 @@ def _build(command: str, db, builder, as_of, threshold):
         con.close()
 
 
-def _write(out: Path, name: str, built, contents: str) -> None:
+def _write(out: Path, name: str, built, contents: str) -> Path:
     from reports.output import write_atomically
 
     path = write_atomically(out, name, built.html)
     batch = f", as of batch {built.as_of_batch_id}" if built.as_of_batch_id else ""
     console.print(f"wrote {path}: {contents}{batch}")
+    return path

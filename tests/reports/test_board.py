@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,9 @@ def scored_db(synthetic_warehouse, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(scored_db, tmp_path_factory) -> str:
-    """The report with a projection stored too (in its own copy: scored_db stays without)."""
+def written(scored_db, tmp_path_factory) -> Path:
+    """The folder of the report, HTML and PDF, with a projection stored too (in its own
+    copy of the warehouse: scored_db stays without one)."""
     out = tmp_path_factory.mktemp("board-out")
     db = out / "with-roi.duckdb"
     shutil.copy(scored_db, db)
@@ -40,7 +42,12 @@ def page(scored_db, tmp_path_factory) -> str:
     assert roi.exit_code == 0, roi.output
     result = invoke("report", "board", "--db", str(db), "--out", str(out))
     assert result.exit_code == 0, result.output
-    return (out / "board.html").read_text(encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def page(written) -> str:
+    return (written / "board.html").read_text(encoding="utf-8")
 
 
 def test_headings_run_in_order_from_one_title(page):
@@ -80,7 +87,7 @@ def test_no_count_of_fewer_than_eleven_students_is_published(page):
 def test_without_a_projection_the_report_says_which_command_to_run(scored_db, tmp_path):
     db = tmp_path / "no-roi.duckdb"
     shutil.copy(scored_db, db)
-    result = invoke("report", "board", "--db", str(db), "--out", str(tmp_path))
+    result = invoke("report", "board", "--db", str(db), "--out", str(tmp_path), "--no-pdf")
     assert result.exit_code == 0, result.output
     text = (tmp_path / "board.html").read_text(encoding="utf-8")
     assert "No projection is stored: run <code>outcomes roi</code>." in text
@@ -95,3 +102,64 @@ def test_without_a_scorecard_nothing_is_written_exit_2(synthetic_warehouse, tmp_
         "error: outcomes report board: no scorecard is stored; run `outcomes claims` first"
     )
     assert not (tmp_path / "out").exists()
+
+
+# --- in a real browser: Debian's headless Chromium, with the network blocked -------------
+
+#: Where the first page's screenshot goes for a reviewer (git-ignored).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "out" / "test-screenshots"
+
+
+def test_chromium_renders_every_chart_offline_with_no_console_message(written):
+    from reports.browser import render
+
+    rendered = render(written / "board.html")
+    # plotly draws each chart into two SVG layers (the plot and its overlay) at least.
+    assert rendered.dom.count('class="main-svg"') >= 2 * 4
+    assert rendered.console == ()
+
+
+def test_the_pdfs_pages_are_not_blank(written, tmp_path):
+    pages = pdf_pages(written / "board.pdf", tmp_path)
+    assert len(pages) >= 3
+    for number, pixels in enumerate(pages, start=1):
+        ink = (pixels < 200).mean()
+        assert ink > 0.002, f"page {number} of the PDF is blank"
+
+
+def test_a_screenshot_of_the_first_page_is_kept_for_a_reviewer(written):
+    from reports.browser import screenshot
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    png = screenshot(written / "board.html", SCREENSHOTS / "board-first-page.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_without_chromium_the_command_says_how_to_get_it_and_writes_nothing(
+    scored_db, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("OUTCOMES_CHROMIUM", str(tmp_path / "no-such-browser"))
+    out = tmp_path / "out"
+    result = invoke("report", "board", "--db", str(scored_db), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: outcomes report board: Chromium is not installed; run `make browser` "
+        "(Debian's chromium package), or set OUTCOMES_CHROMIUM to its path; or give --no-pdf"
+    )
+    assert not out.exists()
+
+
+def pdf_pages(pdf: Path, folder: Path) -> list:
+    """Each page of ``pdf`` as a grey image (poppler's pdftoppm, 30 dpi, binary PGM)."""
+    import numpy as np
+
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf), str(folder / "page")], check=True)
+    pages = []
+    for path in sorted(folder.glob("page-*.pgm")):
+        data = path.read_bytes()
+        # Header: "P5", width, height, maximum value, then one whitespace byte and pixels.
+        header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+\d+\s", data)
+        width, height = int(header.group(1)), int(header.group(2))
+        pixels = np.frombuffer(data[header.end() : header.end() + width * height], np.uint8)
+        pages.append(pixels)
+    return pages
