@@ -1,7 +1,8 @@
 """Two ingests at once, and a process killed mid-load: the warehouse stays whole.
 
 These run the real command in separate processes, because DuckDB's file lock and its
-write-ahead log are what is being tested.
+write-ahead log are what is being tested. Each takes 15-25 s, so they run with the slow
+tests, which CI runs after `make test`.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def count(db: Path, sql: str) -> int:
         return con.execute(sql).fetchone()[0]
 
 
+@pytest.mark.slow
 def test_killed_mid_load_leaves_no_partial_batch(warehouse_path):
     first = start_ingest(warehouse_path, DISTRICT / "staff.csv")
     assert first.wait(timeout=120) == 0, first.stderr.read()
@@ -75,6 +77,7 @@ def test_killed_mid_load_leaves_no_partial_batch(warehouse_path):
     assert count(warehouse_path, "SELECT count(*) FROM core.students") == 4
 
 
+@pytest.mark.slow
 def test_second_ingest_waits_for_the_first(warehouse_path):
     first = start_ingest(warehouse_path, DISTRICT / "staff.csv", pause=3)
     wait_until_pausing(first)
@@ -85,6 +88,7 @@ def test_second_ingest_waits_for_the_first(warehouse_path):
     assert count(warehouse_path, "SELECT count(*) FROM core.students") == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("wait_seconds", ["0.5"])
 def test_second_ingest_gives_up_cleanly_after_its_wait(warehouse_path, wait_seconds):
     first = start_ingest(warehouse_path, DISTRICT / "staff.csv", pause=15)
