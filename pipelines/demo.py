@@ -176,12 +176,16 @@ def _roi_summary(db_path: Path, console: Console) -> list[str]:
     ]
     for scenario_run in run.scenarios:
         projection = scenario_run.projection
-        ratio = projection.values("benefit_cost_ratio")
+        summary_rows = projection.to_frame()
+        ratio = summary_rows[
+            (summary_rows.perspective == projection.headline_perspective)
+            & (summary_rows.discount_rate == projection.headline_rate)
+            & (summary_rows.measure == "benefit_cost_ratio")
+        ].iloc[0]
         head = projection.headline
         lines.append(
             f"  {scenario_run.scenario.name}: benefit-cost ratio "
-            f"{head['benefit_cost_ratio_p50']:.2f}x "
-            f"[{_nan_percentile(ratio, 10):.2f}, {_nan_percentile(ratio, 90):.2f}], "
+            f"{head['benefit_cost_ratio_p50']:.2f}x [{ratio.p10:.2f}, {ratio.p90:.2f}], "
             f"chance benefits exceed costs {head['p_benefits_exceed_costs']:.0%}, "
             f"chance of 13x {head['p_ratio_reaches_target']:.0%}"
         )
@@ -237,10 +241,3 @@ def _reports_summary(db_path: Path, reports_dir: Path) -> list[str]:
     path = write_atomically(reports_dir, "grants.html", page.html)
     lines.append(f"grant writers' page ({page.metrics} metrics, {page.claims} claims): {path}")
     return lines
-
-
-def _nan_percentile(values, q: float) -> float:
-    import numpy as np
-
-    finite = values[np.isfinite(values)]
-    return float(np.percentile(finite, q)) if finite.size else float("nan")
