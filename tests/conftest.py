@@ -68,6 +68,30 @@ def synthetic_warehouse(tmp_path_factory, session_pseudonym_key) -> SyntheticWar
     return SyntheticWarehouse(folder, manifest, results, db)
 
 
+@pytest.fixture(scope="session")
+def scored_copy():
+    """``scored_copy(source, folder, claim_ids)``: a copy of the warehouse ``source`` in
+    ``folder`` with those claims scored and stored (only some claims keeps a test fast)."""
+    return _scored_copy
+
+
+def _scored_copy(source: Path, folder: Path, claim_ids) -> Path:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    db = folder / "outcomes.duckdb"
+    shutil.copy(source, db)
+    arguments = ["claims", "--db", str(db), "--format", "json"]
+    for claim_id in claim_ids:
+        arguments += ["--claim", claim_id]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    return db
+
+
 @pytest.fixture
 def warehouse_path(tmp_path) -> Path:
     return tmp_path / "warehouse" / "outcomes.duckdb"

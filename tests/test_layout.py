@@ -27,6 +27,7 @@ LAYERS = (
     ("pipelines.synth",),
     ("pipelines.scorecard",),
     ("pipelines.roi",),
+    ("pipelines.research",),
     ("reports",),
     ("pipelines.demo",),
     ("pipelines.cli",),

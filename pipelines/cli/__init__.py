@@ -15,6 +15,7 @@ from pipelines.cli.build import build
 from pipelines.cli.claims import claims
 from pipelines.cli.demo import demo, synth
 from pipelines.cli.docs import docs
+from pipelines.cli.export import export
 from pipelines.cli.ingest import ingest
 from pipelines.cli.inspect import batches, quarantine
 from pipelines.cli.item_map import item_map
@@ -36,7 +37,7 @@ def main() -> None:
 
 for command in (
     ingest, build, claims, roi, metrics, report, quarantine, batches, item_map,
-    export_lake_command, randomize, docs, synth, demo,
+    export, export_lake_command, randomize, docs, synth, demo,
 ):  # fmt: skip
     main.add_command(command)
 

@@ -21,14 +21,8 @@ def invoke(*args: str):
 
 
 @pytest.fixture(scope="module")
-def scored_db(synthetic_warehouse, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("board") / "outcomes.duckdb"
-    shutil.copy(synthetic_warehouse.db, db)
-    claims = ["claims", "--db", str(db), "--format", "json"]
-    for claim_id in SCORED:
-        claims += ["--claim", claim_id]
-    assert invoke(*claims).exit_code == 0
-    return db
+def scored_db(synthetic_warehouse, scored_copy, tmp_path_factory) -> Path:
+    return scored_copy(synthetic_warehouse.db, tmp_path_factory.mktemp("board"), SCORED)
 
 
 @pytest.fixture(scope="module")
