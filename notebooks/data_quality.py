@@ -72,15 +72,18 @@ by_kind.sort_values("rows_read", ascending=False)
 con.execute(read_sql("reports", "held_back.sql")).df()
 
 # %% [markdown]
-# Every reason of every held-back row (a row may fail several checks). The text before the
-# colon names the column; `outcomes quarantine --csv FILE` writes the same rows for the
-# person who fixes the export.
+# Every reason of every held-back row (a row may fail several checks), counted by check:
+# a reason names the row it duplicates or the value it refused, which are left out here.
+# The text before the colon names the column; `outcomes quarantine --csv FILE` writes the
+# rows themselves for the person who fixes the export.
 
 # %%
 held_back = list_quarantine(con, limit=None)
+reason = held_back.reasons.str.split(" | ", regex=False).explode()  # keeps each row's index
+reason = reason.str.replace(r"row \d+", "an earlier row", regex=True)
+reason = reason.str.replace(r"'[^']*'", "a value", regex=True)
 reasons = (
-    held_back.assign(reason=held_back.reasons.str.split(" | ", regex=False))
-    .explode("reason")
+    pd.DataFrame({"kind": held_back.kind.loc[reason.index], "reason": reason})
     .groupby(["kind", "reason"], as_index=False)
     .size()
     .rename(columns={"size": "rows"})

@@ -87,21 +87,29 @@ pd.DataFrame(
 
 
 # %%
+def translucent(colour: str, alpha: float = 0.25) -> str:
+    """'#0072B2' -> 'rgba(0, 114, 178, 0.25)', so overlapping bands stay visible."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
+
+
 def fan_chart(fan: pd.DataFrame, title: str) -> go.Figure:
     figure = go.Figure()
     for colour, (scenario, rows) in zip(COLOURS, fan.groupby("scenario"), strict=False):
         rows = rows.sort_values("year")
-        figure.add_scatter(x=rows.year, y=rows.p90, line_width=0, showlegend=False)
+        figure.add_scatter(x=rows.year, y=rows.p90, mode="lines", line_width=0, showlegend=False)
         figure.add_scatter(
             x=rows.year,
             y=rows.p10,
+            mode="lines",
             fill="tonexty",
             line_width=0,
-            fillcolor=colour,
-            opacity=0.25,
+            fillcolor=translucent(colour),
             name=f"{scenario} P10-P90",
         )
-        figure.add_scatter(x=rows.year, y=rows.p50, line_color=colour, name=f"{scenario} median")
+        figure.add_scatter(
+            x=rows.year, y=rows.p50, mode="lines", line_color=colour, name=f"{scenario} median"
+        )
     figure.add_hline(y=0, line_dash="dot", line_color="grey")
     figure.update_layout(
         title=title, xaxis_title="program year", yaxis_title="cumulative net value ($, at 3%)"
