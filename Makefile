@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install browser demo test test-slow lint format bench lock docs clean
+.PHONY: install browser demo test test-slow lint format bench lock docs notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: install
 
 docs: install
 	$(BIN)/outcomes docs
+
+# Each notebook run top to bottom against the warehouse (`make demo` builds one) by a
+# kernel of the venv's own Python, written as HTML with its outputs to notebooks/out/.
+notebooks: install
+	$(BIN)/python notebooks/render.py
 
 # overrides.txt lifts a dependency's bound that is known to be too strict (see the file).
 lock: $(BIN)/uv
