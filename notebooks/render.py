@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -109,6 +110,9 @@ def render(path: Path, out: Path) -> Path:
     )
     client.execute()
     html, _ = nbconvert.HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    # The template links require.js and MathJax from a CDN; the pages need neither (plotly
+    # is inlined) and must open offline, so those links are taken out.
+    html = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", html)
     target = out / f"{path.stem}.html"
     target.write_text(html, encoding="utf-8")
     return target

@@ -4,6 +4,7 @@ run top to bottom against a demo warehouse by ``notebooks/render.py`` without a 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -90,3 +91,4 @@ def test_a_notebook_runs_top_to_bottom_and_writes_its_page_with_plotly_inside(
     assert "Plotly.newPlot" in page
     assert "plotly.js v" in page  # the library itself, so the charts draw offline
     assert "cdn.plot.ly/plotly" not in page
+    assert not re.search(r"<script[^>]*src=\"https?://", page)
