@@ -1,7 +1,8 @@
 """The main job: synthesize a district (or take given exports), ingest it, summarise.
 
-Each stage reports progress and where its output went. Later stages (claims scorecard,
-ROI model, reports) join the list as they are built.
+Each stage reports progress and where its output went: the warehouse, the marts, the
+claims scorecard, the ten-year return, grant metrics, the board's report and the grant
+writers' page, and a research partner's extract.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def run_demo(
     summary.extend(_roi_summary(db_path, console))
     summary.extend(_metrics_summary(db_path))
     summary.extend(_reports_summary(db_path, reports_dir or DEFAULT_OUT))
+    summary.extend(_research_summary(db_path, reports_dir or DEFAULT_OUT, console))
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -241,3 +243,33 @@ def _reports_summary(db_path: Path, reports_dir: Path) -> list[str]:
     path = write_atomically(reports_dir, "grants.html", page.html)
     lines.append(f"grant writers' page ({page.metrics} metrics, {page.claims} claims): {path}")
     return lines
+
+
+#: The research partner the demo cuts an extract for.
+DEMO_PARTNER = "demo-university"
+
+
+def _research_summary(db_path: Path, reports_dir: Path, console: Console) -> list[str]:
+    """A research partner's de-identified extract, checked to reproduce the scorecard."""
+    from pipelines.research import export_research
+
+    con = connect(db_path, read_only=True)
+    try:
+        with console.status("cutting a research extract") as status:
+            clock = time.perf_counter()
+            extract = export_research(
+                con,
+                reports_dir / "research",
+                DEMO_PARTNER,
+                progress=lambda table: status.update(f"de-identifying {table}"),
+            )
+    finally:
+        con.close()
+    claims = extract.manifest["scorecard"]["claims"]
+    differing = [c["claim_id"] for c in claims if not c["reproduced"]]
+    line = (
+        f"research extract for {DEMO_PARTNER} ({time.perf_counter() - clock:.1f} s, "
+        f"{len(extract.rows)} tables, k = {extract.manifest['settings']['k']}): "
+        f"{extract.folder}; reproduces {len(claims) - len(differing)} of {len(claims)} claims"
+    )
+    return [line + (f" (not exactly: {', '.join(differing)})" if differing else "")]
