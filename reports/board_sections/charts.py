@@ -34,6 +34,12 @@ class Charts:
         )
         if figure.layout.height is None:
             figure.update_layout(height=420)
+        # The simple_white template draws shapes with no line at 30% opacity, which hid
+        # every reference line (no effect at 1, reliability at 0.8): give lines a width.
+        for shape in figure.layout.shapes:
+            if shape.type == "line":
+                shape.line.width = shape.line.width or 1.5
+                shape.opacity = 1 if shape.opacity is None else shape.opacity
         div = figure.to_html(
             full_html=False,
             include_plotlyjs=self.count == 0,

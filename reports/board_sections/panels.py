@@ -88,7 +88,7 @@ def _panel_chart(rows: pd.DataFrame, charts: Charts) -> str:
             )
         )
     for x, words, dash, side in (
-        (TENTATIVE, "0.667", "dot", "bottom left"),
+        (TENTATIVE, "0.667", "dot", "top left"),
         (RELIABLE, "0.8", "dash", "top right"),
     ):
         figure.add_vline(

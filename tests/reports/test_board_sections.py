@@ -140,3 +140,12 @@ def test_a_panel_claim_over_too_few_portfolios_is_suppressed_and_a_missing_one_n
         "suppressed: fewer than 11",
         "not in the stored scorecard: run `outcomes claims`",
     ]
+
+
+def test_a_reference_line_is_drawn_with_a_visible_width():
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Scatter(x=[0.5, 2], y=["a", "b"]))
+    figure.add_vline(x=1, line_dash="dash")
+    Charts().html(figure, "alt", pd.DataFrame(), "shows", ["ask"])
+    assert (figure.layout.shapes[0].line.width, figure.layout.shapes[0].opacity) == (1.5, 1)
