@@ -24,11 +24,15 @@ from pipelines.roi import read_roi
 from pipelines.scorecard import read_claim_estimates
 from pipelines.sql_text import read_sql
 from pipelines.warehouse.marts import AsOf
+from reports.board_sections.charts import PALETTE, Charts, html_table, translucent
+from reports.board_sections.equity import equity_section, read_equity
+from reports.board_sections.learn import learn_section, read_learn
+from reports.board_sections.panels import panels_section, read_panels
+from reports.board_sections.roadmap import read_roadmap, roadmap_section
+from reports.board_sections.subgroups import read_subgroups, subgroup_frame, subgroups_section
 from reports.catalog import load_catalog
-from reports.metric_values import metric_values
+from reports.metric_values import metric_reader
 
-#: Okabe and Ito (2008), "Color Universal Design": distinguishable with any colour vision.
-PALETTE = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7")
 #: Effect claims in the order the documents make them; the first page picks from these.
 EFFECT_CLAIMS = (
     "female_retention_girls_only",
@@ -73,19 +77,17 @@ def board_report(
     if claims.empty:
         raise LookupError("no scorecard is stored; run `outcomes claims` first")
     catalog = load_catalog()
-    members = metric_values(
-        con, "students_in_teams", as_of=as_of, threshold=threshold, catalog=catalog
-    )
-    by_gender = metric_values(
-        con, "students_in_teams", as_of=as_of, by="gender", threshold=threshold, catalog=catalog
-    )
-    certificates = metric_values(
-        con, "certificate_rate", as_of=as_of, threshold=threshold, catalog=catalog
-    )
-    teams = metric_values(con, "studio_teams", as_of=as_of, threshold=threshold, catalog=catalog)
-    returns = metric_values(
-        con, "girls_return_rate", as_of=as_of, by="team_type", threshold=threshold, catalog=catalog
-    )
+    threshold = threshold or catalog.suppression_threshold
+
+    values = metric_reader(con, as_of=as_of, threshold=threshold, catalog=catalog)
+    members = values("students_in_teams")
+    certificates = values("certificate_rate")
+    teams = values("studio_teams")
+    roadmap = read_roadmap(values, claims, threshold=threshold)
+    equity = read_equity(values)
+    learn = read_learn(values)
+    subgroups = subgroup_frame(claims, read_subgroups(con), threshold=threshold)
+    panels = read_panels(values, claims, threshold=threshold)
     roi = {
         name: read_roi(con, name)
         for name in (
@@ -98,21 +100,25 @@ def board_report(
     }
     quality = con.execute(read_sql(__package__, "held_back.sql")).df()
     batch = members.as_of_batch_id
-    charts = _Charts()
+    charts = Charts()
     body = "\n".join(
         [
             _first_page(claims, members, teams, certificates, roi),
             _claims_section(claims, charts),
-            _participation_section(by_gender, returns, certificates, charts),
+            roadmap_section(roadmap, charts, VERDICT_WORDS),
+            equity_section(equity, charts),
+            learn_section(learn, charts),
+            subgroups_section(subgroups, charts, VERDICT_WORDS),
+            panels_section(panels, charts),
             _roi_section(roi, charts),
             _quality_section(quality),
-            _methods_section(threshold or catalog.suppression_threshold),
+            _methods_section(threshold),
         ]
     )
     subtitle = (
         f"AI Studio Teams: what the district's own data show, as of batch {batch}. "
         f"Scorecard run {claims['run_id'].iloc[0]}; every number carries its n; counts of "
-        f"fewer than {threshold or catalog.suppression_threshold} students are suppressed."
+        f"fewer than {threshold} students are suppressed."
     )
     text = Template(_template()).substitute(
         title="AI Studio Teams: report to the board",
@@ -120,36 +126,6 @@ def board_report(
         body=body,
     )
     return BoardReport(text, charts.count, len(claims), batch)
-
-
-class _Charts:
-    """Turns figures into HTML; the first carries plotly's script, inline (no network)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def html(
-        self, figure: go.Figure, alt: str, table: pd.DataFrame, shows: str, ask: list[str]
-    ) -> str:
-        figure.update_layout(
-            template="simple_white",
-            font={"family": "system-ui, sans-serif", "size": 13},
-            margin={"l": 60, "r": 20, "t": 40, "b": 50},
-            height=420,
-        )
-        div = figure.to_html(
-            full_html=False,
-            include_plotlyjs=self.count == 0,
-            config={"displaylogo": False, "responsive": True},
-        )
-        self.count += 1
-        questions = "".join(f"<li>{html.escape(q)}</li>" for q in ask)
-        return (
-            f'<div class="chart" role="img" aria-label="{html.escape(alt)}">{div}</div>\n'
-            f'<p class="shows"><strong>What this shows:</strong> {html.escape(shows)}</p>\n'
-            f'<div class="ask"><strong>Questions to ask:</strong><ul>{questions}</ul></div>\n'
-            f"<details><summary>The numbers in this chart</summary>{_table(table)}</details>"
-        )
 
 
 def _first_page(claims, members, teams, certificates, roi) -> str:
@@ -219,7 +195,7 @@ def _outlook(roi: dict[str, pd.DataFrame]) -> str:
     )
 
 
-def _claims_section(claims: pd.DataFrame, charts: _Charts) -> str:
+def _claims_section(claims: pd.DataFrame, charts: Charts) -> str:
     ratios = claims[
         claims["kind"].isin(["ratio", "time_ratio"])
         & claims["estimate"].notna()
@@ -288,56 +264,11 @@ def _claims_section(claims: pd.DataFrame, charts: _Charts) -> str:
         '<h2 id="claims">Every claim against the district\'s data</h2>\n'
         "<p>Each claim of the program's documents, tested on the district's own records "
         "(the rules for each verdict are in the methods section).</p>\n"
-        f"{chart}\n<h3>All claims</h3>\n{_table(table)}\n</section>"
+        f"{chart}\n<h3>All claims</h3>\n{html_table(table)}\n</section>"
     )
 
 
-def _participation_section(by_gender, returns, certificates, charts: _Charts) -> str:
-    frame = by_gender.frame
-    figure = go.Figure()
-    for index, (gender, rows) in enumerate(frame.groupby("gender")):
-        figure.add_trace(
-            go.Bar(
-                x=rows["school_year"].astype(str),
-                y=rows["value"].astype(float),
-                name=str(gender),
-                text=rows["shown"],
-                textposition="outside",
-                marker={
-                    "color": PALETTE[(index + 1) % len(PALETTE)],
-                    "pattern": {"shape": ["", "/", ".", "x"][index % 4]},
-                },
-            )
-        )
-    figure.update_layout(
-        barmode="group", xaxis_title="school year (ending)", yaxis_title="students in teams"
-    )
-    chart = charts.html(
-        figure,
-        alt=(
-            "Bar chart: students in studio teams by gender and school year; suppressed cells "
-            "have no bar."
-        ),
-        table=frame[["school_year", "gender", "shown", "note"]],
-        shows=(
-            "Who the teams reach, by gender, each school year (cells of fewer students are "
-            "suppressed)."
-        ),
-        ask=[
-            "Are girls reaching the teams in proportion to their share of the school?",
-            "Which groups are missing, and what would bring them in?",
-        ],
-    )
-    return (
-        '<section aria-labelledby="equity">\n<h2 id="equity">Participation and equity</h2>\n'
-        f"{chart}\n<h3>Girls returning the next year, by team type</h3>\n"
-        f"{_table(returns.frame[['school_year', 'team_type', 'shown', 'n', 'note']])}\n"
-        f"<h3>Team members earning the certificate</h3>\n"
-        f"{_table(certificates.frame[['school_year', 'shown', 'n', 'note']])}\n</section>"
-    )
-
-
-def _roi_section(roi: dict[str, pd.DataFrame], charts: _Charts) -> str:
+def _roi_section(roi: dict[str, pd.DataFrame], charts: Charts) -> str:
     fan = roi["roi_fan"]
     if fan.empty:
         return (
@@ -365,7 +296,7 @@ def _roi_section(roi: dict[str, pd.DataFrame], charts: _Charts) -> str:
                 mode="lines",
                 fill="tonexty",
                 line={"width": 0},
-                fillcolor=_translucent(color),
+                fillcolor=translucent(color),
                 name=f"{scenario}: P10-P90",
             )
         )
@@ -440,7 +371,7 @@ def _roi_section(roi: dict[str, pd.DataFrame], charts: _Charts) -> str:
         ask=["Which of these inputs could the district measure next year?"],
     )
     arithmetic = roi["roi_claimed_arithmetic"]
-    claim_table = _table(arithmetic[["quantity", "arithmetic"]]) if not arithmetic.empty else ""
+    claim_table = html_table(arithmetic[["quantity", "arithmetic"]]) if not arithmetic.empty else ""
     return (
         '<section aria-labelledby="roi">\n<h2 id="roi">The ten-year return</h2>\n'
         f"<h3>The documents' own arithmetic</h3>\n{claim_table}\n"
@@ -450,7 +381,7 @@ def _roi_section(roi: dict[str, pd.DataFrame], charts: _Charts) -> str:
 
 
 def _quality_section(quality: pd.DataFrame) -> str:
-    body = _table(quality) if not quality.empty else "<p>No row was held back.</p>"
+    body = html_table(quality) if not quality.empty else "<p>No row was held back.</p>"
     return (
         '<section aria-labelledby="quality">\n'
         '<h2 id="quality">Data quality: what was held back and why</h2>\n'
@@ -471,7 +402,13 @@ def _methods_section(threshold: int) -> str:
         "may remain. The ten-year projection is a Monte Carlo over every uncertain input, each "
         "with its source; assumed inputs are marked in the stored results. Counts of fewer "
         f"than {threshold} students are suppressed, with a second cell where one alone could be "
-        "worked out."
+        "worked out; so is an estimate for an attendance tier or a milestone resting on fewer. "
+        "The LEARN chart shows the observed shares of educators' end-of-term assessments at "
+        "each level; the ordinal (proportional-odds) model of how educators progress from "
+        "emerging to integrating is fitted in the notebooks, not by this report, and the "
+        "scorecard stores no result of it yet. Attendance tiers are not randomized: an effect "
+        "that grows with attendance is consistent with the program working when students come, "
+        "but students who attend more may differ in other ways."
     )
     return (
         '<section aria-labelledby="methods">\n<h2 id="methods">Methods and limitations</h2>\n'
@@ -499,27 +436,6 @@ def _interval(row) -> str:
     if row.ci_lower is None or (isinstance(row.ci_lower, float) and math.isnan(row.ci_lower)):
         return ""
     return f" (95% interval {row.ci_lower:.3g} to {row.ci_upper:.3g})"
-
-
-def _translucent(color: str) -> str:
-    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red},{green},{blue},0.2)"
-
-
-def _table(frame: pd.DataFrame) -> str:
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
-    rows = []
-    for values in frame.itertuples(index=False):
-        cells = []
-        for value in values:
-            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-                cells.append("<td></td>")
-            elif isinstance(value, float):
-                cells.append(f'<td class="num">{value:,.3g}</td>')
-            else:
-                cells.append(f"<td>{html.escape(str(value))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _template() -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 #: How a metric aggregates its mart's rows.
-KINDS = ("count", "share", "mean", "sum", "ratio_of_sums", "claim")
+KINDS = ("count", "share", "mean", "sum", "max", "ratio_of_sums", "claim")
 #: A claim's metric id starts with this.
 CLAIM_PREFIX = "claim."
 
@@ -42,6 +42,7 @@ _NEEDS = {
     "share": ("counts", "where", "numerator"),
     "mean": ("counts", "where", "value"),
     "sum": ("counts", "where", "value"),
+    "max": ("counts", "where", "value"),
     "ratio_of_sums": ("counts", "where", "value", "per"),
 }
 

@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.warehouse.marts import AsOf
 from reports.catalog import Catalog, load_catalog
-from reports.metric_values import MetricValues, metric_values
+from reports.metric_values import MetricValues, metric_reader
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,12 @@ def grants_page(
 ) -> GrantsPage:
     """Build the page; ``LookupError`` when no scorecard is stored (run the claims first)."""
     catalog = catalog or load_catalog()
+    read = metric_reader(con, as_of=as_of, threshold=threshold, catalog=catalog)
     values = []
     missing = []
     for metric in catalog.metrics:
         try:
-            values.append(
-                metric_values(con, metric.id, as_of=as_of, threshold=threshold, catalog=catalog)
-            )
+            values.append(read(metric.id))
         except LookupError as error:
             # A scorecard run of some claims only: the page says which it lacks.
             if metric.claim_id and "has no claim" in str(error):

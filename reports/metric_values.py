@@ -8,6 +8,7 @@ suppression. A claim's metric reads the stored scorecard instead and is never re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +17,12 @@ import pandas as pd
 
 from pipelines.scorecard import read_claim_estimates
 from pipelines.sql_text import quote_ident, read_sql
-from pipelines.warehouse.marts import AsOf, load_mart
+from pipelines.warehouse.marts import AsOf, MartFrame, load_mart
 from reports.catalog import Catalog, Metric, load_catalog
 from reports.suppression import suppress
 
+#: ``read(metric_id, by=None)``: a catalog metric's published values (``metric_reader``).
+MetricReader = Callable[..., "MetricValues"]
 #: What a descriptive metric's evidence tier reads as: it estimates no effect.
 DESCRIPTIVE = "descriptive (a count or rate, not an effect)"
 
@@ -65,7 +68,7 @@ class MetricValues:
             n = "" if pd.isna(row.n) else f" (n = {int(row.n):,})"
             unit = (
                 f" {self.metric.unit}"
-                if self.metric.kind in ("count", "sum", "mean") and not row.suppressed
+                if self.metric.kind in ("count", "sum", "max", "mean") and not row.suppressed
                 else ""
             )
             parts.append(f"{label}{row.shown}{unit}{n}")
@@ -86,10 +89,13 @@ def metric_values(
     by: str | None = None,
     threshold: int | None = None,
     catalog: Catalog | None = None,
+    marts: dict[str, MartFrame] | None = None,
 ) -> MetricValues:
     """The metric ``metric_id`` by school year (and ``by``), suppressed for publication.
 
-    Raises ``LookupError`` naming the closest metric or dimension for an unknown one.
+    ``marts``, when given, keeps each mart read as of ``as_of`` for the next call (see
+    ``metric_reader``). Raises ``LookupError`` naming the closest metric or dimension for
+    an unknown one.
     """
     catalog = catalog or load_catalog()
     metric = catalog.metric(metric_id)
@@ -99,7 +105,11 @@ def metric_values(
             raise LookupError(f"metric {metric.id} cannot be cut by any dimension")
         return claim_values(con, metric, threshold=threshold)
     column = catalog.dimension(metric, by) if by else None
-    mart = load_mart(con, metric.mart, as_of=as_of)
+    mart = (marts or {}).get(metric.mart)
+    if mart is None:
+        mart = load_mart(con, metric.mart, as_of=as_of)
+        if marts is not None:
+            marts[metric.mart] = mart
     frame = _query(mart.frame, metric, by, column)
     suppressed = suppress(frame, threshold=threshold, people=metric.people, kind=metric.kind, by=by)
     return MetricValues(
@@ -111,6 +121,33 @@ def metric_values(
         threshold=threshold,
         evidence_tier=DESCRIPTIVE,
     )
+
+
+def metric_reader(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: AsOf = None,
+    threshold: int | None = None,
+    catalog: Catalog | None = None,
+) -> MetricReader:
+    """``metric_values`` bound to one state of the warehouse, reading each mart once: for a
+    report that publishes many metrics over the same few marts. Call it as
+    ``read(metric_id, by=None)``."""
+    catalog = catalog or load_catalog()
+    marts: dict[str, MartFrame] = {}
+
+    def read(metric_id: str, by: str | None = None) -> MetricValues:
+        return metric_values(
+            con,
+            metric_id,
+            as_of=as_of,
+            by=by,
+            threshold=threshold,
+            catalog=catalog,
+            marts=marts,
+        )
+
+    return read
 
 
 def claim_values(con: duckdb.DuckDBPyConnection, metric: Metric, *, threshold: int) -> MetricValues:
@@ -184,6 +221,10 @@ def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | Non
         parts["value"] = f"sum({quote_ident(metric.value)})"
         if metric.n_from:
             parts["n"] = f"sum({quote_ident(metric.n_from)})"
+    elif metric.kind == "max":
+        parts["value"] = f"max({quote_ident(metric.value)})"
+        if metric.n_from:
+            parts["n"] = f"max({quote_ident(metric.n_from)})"
     else:  # ratio_of_sums
         parts["value"] = f"sum({quote_ident(metric.value)}) / sum({quote_ident(metric.per)})"
     local = duckdb.connect()

@@ -77,6 +77,29 @@ def _shown(row, *, threshold: int, people: bool, kind: str) -> str:
         return f"{100 * float(row.value):.1f}%"
     if kind == "count":
         return f"{int(row.value):,}"
-    if kind == "sum":
+    if kind in ("sum", "max"):
         return f"{float(row.value):,.0f}"  # the unit (dollars, hours) is stated beside it
     return f"{float(row.value):,.2f}"
+
+
+def suppress_estimates(frame: pd.DataFrame, *, threshold: int, group: str | None) -> pd.DataFrame:
+    """Stored estimates about groups of people (``estimate, ci_lower, ci_upper, n``) ready
+    to publish: one resting on fewer than ``threshold`` cases loses its numbers, and so
+    does the smallest other of its ``group`` when it is the only one hidden there (its n
+    would follow from the total). A group of no cases has nothing to hide and stays."""
+    out = frame.copy()
+    small = out["n"].notna() & (out["n"] > 0) & (out["n"] < threshold)
+    out["suppressed"] = small
+    out["note"] = [PRIMARY.format(threshold=threshold) if s else "" for s in small]
+    if group is not None:
+        for _, rows in out.groupby(group):
+            hidden = rows[rows["suppressed"]]
+            visible = rows[~rows["suppressed"] & (rows["n"] > 0)]
+            if len(hidden) == 1 and len(visible):
+                smallest = visible["n"].idxmin()
+                out.loc[smallest, "suppressed"] = True
+                out.loc[smallest, "note"] = COMPLEMENTARY
+    for column in ("estimate", "ci_lower", "ci_upper", "n"):
+        out[column] = out[column].astype("Float64")
+        out.loc[out["suppressed"], column] = pd.NA
+    return out

@@ -3,6 +3,7 @@ trustee and by a screen reader, with no small count published."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -13,7 +14,37 @@ from click.testing import CliRunner
 
 from pipelines.cli import main
 
-SCORED = ("female_retention_girls_only", "near_peer_knowledge_retention")
+#: Two effect claims with attendance tiers, the roadmap's milestones (census counts, fast)
+#: and one panel claim; panel_reliability is left out (its bootstrap takes seconds), so the
+#: report's "not stored" note is exercised too.
+SCORED = (
+    "female_retention_girls_only",
+    "near_peer_knowledge_retention",
+    "milestone_administrators_trained_month_2",
+    "milestone_champions_month_3",
+    "milestone_teachers_month_6",
+    "milestone_students_month_6",
+    "milestone_faculty_baseline_month_9",
+    "milestone_students_month_9",
+    "milestone_teachers_month_15",
+    "milestone_students_month_15",
+    "portfolios_at_standard",
+)
+#: Charts: claims 1, roadmap 1, participation 5 (gender, school, grade, FRL, team type),
+#: LEARN 1, attendance tiers 1, panels and certificates 2, the ten-year return 2.
+CHARTS = 13
+#: Each section after the first page: its anchor and its h2.
+SECTIONS = (
+    ("claims", "Every claim against the district's data"),
+    ("roadmap", "Rollout against the roadmap"),
+    ("equity", "Participation and equity"),
+    ("learn", "Educators' LEARN progression"),
+    ("subgroups", "Where it works and for whom"),
+    ("panels", "Employer panels and certificates"),
+    ("roi", "The ten-year return"),
+    ("quality", "Data quality: what was held back and why"),
+    ("methods", "Methods and limitations"),
+)
 
 
 def invoke(*args: str):
@@ -52,17 +83,17 @@ def test_headings_run_in_order_from_one_title(page):
 
 def test_every_chart_has_a_text_alternative_its_numbers_and_questions(page):
     charts = re.findall(r'<div class="chart" role="img" aria-label="([^"]+)">', page)
-    assert len(charts) == 4
-    assert page.count("<summary>The numbers in this chart</summary>") == 4
-    assert page.count("<strong>What this shows:</strong>") == 4
-    assert page.count("<strong>Questions to ask:</strong>") == 4
+    assert len(charts) == CHARTS
+    assert page.count("<summary>The numbers in this chart</summary>") == CHARTS
+    assert page.count("<strong>What this shows:</strong>") == CHARTS
+    assert page.count("<strong>Questions to ask:</strong>") == CHARTS
 
 
 def test_the_report_loads_nothing_from_the_network(page):
     assert not re.search(r"<script[^>]+src=", page)
     assert "<link" not in page
     # plotly's library is inlined once, not once a chart.
-    assert page.count("Plotly.newPlot") == 4
+    assert page.count("Plotly.newPlot") == CHARTS
 
 
 def test_the_first_page_tells_where_it_stands_and_the_outlook(page):
@@ -76,6 +107,60 @@ def test_no_count_of_fewer_than_eleven_students_is_published(page):
     equity = re.search(r'<section aria-labelledby="equity">.*?</section>', page, re.S).group(0)
     counts = [int(c) for c in re.findall(r"<td>(\d+)</td>", equity)]
     assert all(c >= 11 for c in counts if c < 2000)  # school years are not counts
+
+
+def section_of(page: str, anchor: str) -> str:
+    return re.search(rf'<section aria-labelledby="{anchor}">.*?</section>', page, re.S).group(0)
+
+
+def test_the_sections_follow_the_first_page_in_order(page):
+    assert re.findall(r'<h2 id="([a-z]+)">', page) == ["first", *(a for a, _ in SECTIONS)]
+
+
+@pytest.mark.parametrize(("anchor", "heading"), SECTIONS[1:6])
+def test_each_new_section_has_its_heading_and_a_chart_with_what_it_shows_and_questions(
+    page, anchor, heading
+):
+    section = section_of(page, anchor)
+    assert f'<h2 id="{anchor}">{html.escape(heading)}</h2>' in section
+    assert section.count('<div class="chart" role="img" aria-label="') >= 1
+    assert section.count("<strong>What this shows:</strong>") == section.count('class="chart"')
+    assert section.count("<strong>Questions to ask:</strong>") == section.count('class="chart"')
+
+
+def test_the_participation_section_cuts_by_school_grade_frl_and_team_type(page):
+    headings = re.findall(r"<h3>([^<]+)</h3>", section_of(page, "equity"))
+    assert headings[:4] == [
+        "By school",
+        "By grade",
+        "By economic disadvantage (free or reduced-price lunch)",
+        "By team type",
+    ]
+
+
+def test_the_roadmap_judges_each_stored_milestone(page):
+    roadmap = section_of(page, "roadmap")
+    assert "<h3>Each target and its verdict</h3>" in roadmap
+    assert "<td>20 champions by month 3</td><td>3</td>" in roadmap
+
+
+def test_an_attendance_tier_of_two_students_is_suppressed_with_its_neighbour(page):
+    # Near-peer mentoring: 2 students in the low tier, so it is withheld, and so is the
+    # moderate tier (its n would give the low one away through the claim's total).
+    tiers = section_of(page, "subgroups")
+    assert "(n = 2)" not in tiers
+    assert "suppressed: fewer than 11" in tiers
+    assert "suppressed: would reveal a suppressed cell through the total" in tiers
+
+
+def test_a_panel_claim_not_yet_scored_says_which_command_to_run(page):
+    assert "not in the stored scorecard: run `outcomes claims`" in html.unescape(
+        section_of(page, "panels")
+    )
+
+
+def test_the_methods_say_where_the_learn_ordinal_model_is_fitted(page):
+    assert "fitted in the notebooks, not by this report" in section_of(page, "methods")
 
 
 def test_without_a_projection_the_report_says_which_command_to_run(scored_db, tmp_path):
@@ -109,7 +194,7 @@ def test_chromium_renders_every_chart_offline_with_no_console_message(written):
 
     rendered = render(written / "board.html")
     # plotly draws each chart into two SVG layers (the plot and its overlay) at least.
-    assert rendered.dom.count('class="main-svg"') >= 2 * 4
+    assert rendered.dom.count('class="main-svg"') >= 2 * CHARTS
     assert rendered.console == ()
 
 

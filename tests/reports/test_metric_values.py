@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -63,7 +64,7 @@ def test_an_unknown_metric_gets_one_line_with_the_closest_exit_2(warehouse_copy)
     assert result.exit_code == 2
     assert result.output.strip() == (
         "error: studnets_in_teams: no metric 'studnets_in_teams' (closest: students_in_teams, "
-        "studio_teams); `outcomes metrics list` names them all"
+        "roadmap_students_in_teams, studio_teams); `outcomes metrics list` names them all"
     )
 
 
@@ -108,3 +109,33 @@ def test_xlsx_needs_a_file(warehouse_copy):
     )
     assert result.exit_code == 2
     assert "a workbook cannot go to the screen; add --out FILE" in result.output
+
+
+def test_a_reader_reads_each_mart_once_and_publishes_what_metric_values_does(con, monkeypatch):
+    import reports.metric_values as module
+
+    loads = []
+    real_load_mart = module.load_mart
+    monkeypatch.setattr(
+        module,
+        "load_mart",
+        lambda con, name, **kw: loads.append(name) or real_load_mart(con, name, **kw),
+    )
+    read = module.metric_reader(con)
+    by_gender = read("students_in_teams", by="gender")
+    read("participation_rate", by="grade")
+    assert loads == ["student_years"]
+    monkeypatch.undo()
+    expected = metric_values(con, "students_in_teams", by="gender").frame
+    pd.testing.assert_frame_equal(by_gender.frame, expected)
+
+
+def test_a_running_count_uncut_is_its_school_years_latest_month(con):
+    latest = con.execute(
+        "SELECT school_year, max(value) FROM mart.program_milestones "
+        "WHERE metric = 'teachers_trained' GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    frame = metric_values(con, "roadmap_teachers_trained").frame
+    assert [(int(r.school_year), r.shown) for r in frame.itertuples()] == [
+        (year, f"{int(value):,}" if value >= 11 else "suppressed") for year, value in latest
+    ]

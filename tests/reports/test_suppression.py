@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reports.suppression import share_range, suppress
+from reports.suppression import share_range, suppress, suppress_estimates
 
 
 def cells(*rows) -> pd.DataFrame:
@@ -92,3 +92,39 @@ def test_numbers_not_about_people_are_published_whole():
     )
     assert out["shown"].iloc[0] == "2,500"
     assert not out["suppressed"].iloc[0]
+
+
+def estimates(*rows) -> pd.DataFrame:
+    """(claim_id, tier, estimate, ci_lower, ci_upper, n) rows of stored estimates."""
+    columns = ["claim_id", "tier", "estimate", "ci_lower", "ci_upper", "n"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_an_estimate_over_too_few_loses_its_numbers_and_takes_the_smallest_other():
+    out = suppress_estimates(
+        estimates(
+            ("c", "low", 1.9, 1.8, 2.1, 2),
+            ("c", "moderate", 1.3, 1.2, 1.3, 69),
+            ("c", "high", 1.3, 1.2, 1.3, 372),
+        ),
+        threshold=11,
+        group="claim_id",
+    )
+    assert out["suppressed"].tolist() == [True, True, False]
+    assert out["note"].tolist() == [
+        "suppressed: fewer than 11",
+        "suppressed: would reveal a suppressed cell through the total",
+        "",
+    ]
+    assert out["estimate"].isna().tolist() == [True, True, False]
+    assert out["n"].isna().tolist() == [True, True, False]
+
+
+def test_an_estimate_over_no_cases_hides_nothing_and_takes_no_neighbour():
+    out = suppress_estimates(
+        estimates(("c", "low", None, None, None, 0), ("c", "high", 2.4, 1.9, 3.1, 170)),
+        threshold=11,
+        group="claim_id",
+    )
+    assert out["suppressed"].tolist() == [False, False]
+    assert out["n"].tolist() == [0, 170]
