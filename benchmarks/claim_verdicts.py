@@ -40,11 +40,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from readme_block import README, replace_block
+
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "benchmarks" / "README.md"
 OUT = ROOT / "benchmarks" / "out"
 ROWS = OUT / "claim_verdicts.jsonl"
-BEGIN, END = "<!-- verdicts:begin -->", "<!-- verdicts:end -->"
 PRESETS = ("realistic", "claims_true", "null")
 #: Seeds are FIRST_SEED, FIRST_SEED + 1, ...: the same seeds for every preset.
 FIRST_SEED = 1
@@ -315,12 +315,9 @@ def render_table(lines: list[dict], timings: dict[str, list[float]], seeds: int)
 
 
 def write_readme(table: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    if BEGIN not in text or END not in text:
-        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}", encoding="utf-8")
+    replace_block(
+        "verdicts", table, heading="Verdicts against the truth (`benchmarks/claim_verdicts.py`)"
+    )
 
 
 def read_rows(path: Path) -> tuple[list[dict], dict[str, list[float]]]:

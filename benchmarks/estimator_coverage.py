@@ -34,10 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
+from readme_block import replace_block
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "benchmarks" / "README.md"
-BEGIN, END = "<!-- coverage:begin -->", "<!-- coverage:end -->"
 TRUE_EFFECT = 0.25
 #: The time-ratio model takes about a second a fit: fewer samples (coverage within ~3%).
 WAIT_SAMPLES = 200
@@ -407,15 +406,9 @@ def render(rows: list[dict], samples: int) -> str:
 
 
 def write_readme(table: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{table}{END}"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        text = before + block + after
-    else:
-        text += f"\n## Estimator coverage (`benchmarks/estimator_coverage.py`)\n\n{block}\n"
-    README.write_text(text, encoding="utf-8")
+    replace_block(
+        "coverage", table, heading="Estimator coverage (`benchmarks/estimator_coverage.py`)"
+    )
 
 
 def main() -> None:

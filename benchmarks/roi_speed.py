@@ -26,6 +26,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from readme_block import replace_block
 
 from models.roi import PERSPECTIVES, load_scenario, simulate
 from models.roi.distributions import (
@@ -41,8 +42,6 @@ from models.roi.metrics import IRR_RANGE
 from models.roi.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "benchmarks" / "README.md"
-BEGIN, END = "<!-- roi:begin -->", "<!-- roi:end -->"
 TIME_TARGET = 2.0
 MEMORY_TARGET = 2 * 1024**3
 
@@ -246,20 +245,7 @@ def money(value: float) -> str:
 
 
 def write_readme(table: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{table}{END}"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        text = before + block + after
-    else:
-        text += (
-            "\n## Ten-year benefit-cost model (`benchmarks/roi_speed.py`)\n\n"
-            "How fast the Monte Carlo of `models.roi` runs, against the same model written "
-            "as a loop over draws.\n\n"
-            f"{block}\n"
-        )
-    README.write_text(text, encoding="utf-8")
+    replace_block("roi", table, heading="Ten-year benefit-cost model (`benchmarks/roi_speed.py`)")
 
 
 def main() -> None:

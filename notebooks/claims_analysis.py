@@ -30,6 +30,7 @@ import plotly.graph_objects as go
 
 from models.effects import estimate_effect
 from models.effects.propensity import fit_logit
+from models.growth import ordered_levels
 from models.reliability import krippendorff_alpha, rater_severity
 from models.retention import kaplan_meier, time_ratio
 from models.scorecard import load_registry
@@ -283,6 +284,30 @@ fig.update_layout(
     height=250 + 18 * len(offsets),
 )
 fig.show()
+
+# %% [markdown]
+# ## Educators' LEARN progression: the ordinal model
+#
+# The board's report shows the observed shares of educators at emerging, applying and
+# integrating on each pillar. The levels are ordered, so the model behind them is an
+# ordered logit (`models.growth.ordered_levels`): the odds of being at a higher level, by
+# months since training and by pillar, with errors clustered by educator (each is
+# assessed on several pillars and terms). An odds ratio above 1 for months since training
+# means educators move up the levels as time passes after their training.
+
+# %%
+learn = load_mart(con, "teacher_learn_levels").frame
+learn = learn[learn.level.notna() & learn.months_since_training.notna()].copy()
+pillars = sorted(learn.pillar.unique())
+for pillar in pillars[1:]:  # the first pillar is the reference
+    learn[f"pillar_{pillar}"] = (learn.pillar == pillar).astype(int)
+progression = ordered_levels(
+    learn,
+    level="level",
+    covariates=["months_since_training", *[f"pillar_{p}" for p in pillars[1:]]],
+    cluster="staff_unique_id",
+)
+print(progression.summary())
 
 # %%
 con.close()

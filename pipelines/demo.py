@@ -30,9 +30,13 @@ def run_demo(
     console: Console,
     truth=None,
     reports_dir: Path | None = None,
+    stage_seconds: dict[str, float] | None = None,
 ) -> list[str]:
-    """Run every stage that exists and return the summary lines to print."""
+    """Run every stage and return the summary lines to print; ``stage_seconds``, when
+    given, receives each stage's wall-clock seconds (``make bench`` reports them)."""
     started = time.perf_counter()
+    seconds = stage_seconds if stage_seconds is not None else {}
+    clock = time.perf_counter()
     db_path = resolve_db_path(db)
     summary: list[str] = []
     if from_dir is None:
@@ -48,6 +52,8 @@ def run_demo(
             f"synthetic district (seed {seed}): {len(result.files)} export files in "
             f"{time.perf_counter() - clock:.1f} s"
         )
+    seconds["synthesize"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     if fresh:
         remove_warehouse(db_path)
 
@@ -77,12 +83,20 @@ def run_demo(
         f"ingested {len(results)} batches: {read:,} rows read, {accepted:,} accepted, "
         f"{quarantined:,} quarantined -> {db_path}"
     )
-    summary.extend(_warehouse_summary(db_path, console))
-    summary.extend(_scorecard_summary(db_path, console))
-    summary.extend(_roi_summary(db_path, console))
-    summary.extend(_metrics_summary(db_path))
-    summary.extend(_reports_summary(db_path, reports_dir or DEFAULT_OUT))
-    summary.extend(_research_summary(db_path, reports_dir or DEFAULT_OUT, console))
+    seconds["ingest"] = time.perf_counter() - clock
+    out = reports_dir or DEFAULT_OUT
+    stages = {
+        "build marts": lambda: _warehouse_summary(db_path, console),
+        "score claims": lambda: _scorecard_summary(db_path, console),
+        "ten-year return": lambda: _roi_summary(db_path, console),
+        "grant metrics": lambda: _metrics_summary(db_path),
+        "board report and grants page": lambda: _reports_summary(db_path, out),
+        "research extract": lambda: _research_summary(db_path, out, console),
+    }
+    for stage, run in stages.items():
+        clock = time.perf_counter()
+        summary.extend(run())
+        seconds[stage] = time.perf_counter() - clock
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary

@@ -108,6 +108,12 @@ def export_research(
     _check_settings(settings)
     registry = registry or load_registry()
     batch = resolve_as_of(con, as_of)
+    if batch is None:
+        raise InputError(
+            "outcomes export research",
+            "the warehouse holds nothing loaded yet",
+            "run `outcomes ingest` (or `outcomes demo`) first",
+        )
     scorecard = _stored_scorecard(con, batch)
     key = partner_key(load_key(), partner)
     protected = protected_columns(registry)

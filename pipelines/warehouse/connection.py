@@ -72,7 +72,9 @@ def connect_read_only(db: str | Path | None = None):
         return connect(db, read_only=True)
     except FileNotFoundError as error:
         raise InputError(
-            db or "warehouse", str(error).split(": ", 1)[-1], "ingest first"
+            db or "warehouse",
+            "no warehouse here yet",
+            "run `outcomes ingest` (or `outcomes demo`) first, or give --db",
         ) from error
 
 

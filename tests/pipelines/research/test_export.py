@@ -158,6 +158,25 @@ def test_a_warehouse_without_a_scorecard_says_which_command_to_run(synthetic_war
     assert not (tmp_path / "out").exists()
 
 
+def test_an_empty_warehouse_says_to_load_data_first(tmp_path):
+    from pipelines.warehouse.connection import connect
+
+    db = tmp_path / "empty.duckdb"
+    connect(db).close()
+    result = invoke("export", "research", "--db", str(db), "--out", str(tmp_path / "out"),
+                    "--partner", "state-university")  # fmt: skip
+    assert result.exit_code == 2
+    assert "nothing loaded yet" in result.output and "outcomes ingest" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_warehouse_is_named(tmp_path):
+    result = invoke("export", "research", "--db", str(tmp_path / "none.duckdb"),
+                    "--out", str(tmp_path / "out"), "--partner", "state-university")  # fmt: skip
+    assert result.exit_code == 2
+    assert "none.duckdb: no warehouse here yet" in result.output
+
+
 def test_an_as_of_date_before_any_data_is_refused(scored_db, tmp_path):
     result = invoke("export", "research", "--db", str(scored_db), "--out", str(tmp_path),
                     "--partner", "state-university", "--as-of", "1999-01-01")  # fmt: skip

@@ -59,7 +59,16 @@ class ScoredPreset:
         return self.estimates[claim_id].verdict
 
 
-@pytest.fixture(scope="module", params=("realistic", "claims_true", "null"))
+# The realistic truth reads the session's warehouse; the other two presets each build a
+# district of their own (about 30 s each), so they run with the slow tests.
+@pytest.fixture(
+    scope="module",
+    params=(
+        "realistic",
+        pytest.param("claims_true", marks=pytest.mark.slow),
+        pytest.param("null", marks=pytest.mark.slow),
+    ),
+)
 def scored(request, synthetic_warehouse, tmp_path_factory) -> ScoredPreset:
     preset = request.param
     truth = load_truth(preset)
