@@ -30,6 +30,17 @@ def escape_cell(value: object) -> object:
     return value
 
 
+def escaped_sql(column_sql: str) -> str:
+    """The SQL expression for ``escape_cell`` of a text column, so that DuckDB can write a
+    large table as CSV itself: formula-like text that is not a number gets its apostrophe."""
+    apostrophe = "''''"  # a SQL string literal holding one apostrophe
+    return (
+        f"CASE WHEN left({column_sql}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+        f"AND TRY_CAST({column_sql} AS DOUBLE) IS NULL THEN {apostrophe} || {column_sql} "
+        f"ELSE {column_sql} END"
+    )
+
+
 def write_safe_rows(handle: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write rows as CSV to an open text stream, every cell escaped; the rows written."""
     writer = csv.writer(handle)

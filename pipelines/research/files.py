@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipelines.contracts import Contract
 from pipelines.contracts.contract import SQL_TYPES
-from pipelines.safe_export import write_safe_frame
+from pipelines.safe_export import escaped_sql, write_safe_frame
 from pipelines.sql_text import quote_ident, quote_literal
 
 #: Columns of an extract's codebook, in order.
@@ -26,25 +26,33 @@ CODEBOOK_COLUMNS = (
 
 
 def write_table(folder: Path, name: str, frame: pd.DataFrame, contract: Contract) -> list[Path]:
-    """``name.parquet`` typed by the contract, and ``name.csv``; the paths written."""
+    """``name.parquet`` typed by the contract, and ``name.csv`` (spreadsheet-safe: text a
+    spreadsheet would run as a formula gets a leading apostrophe); the paths written."""
     types = {c.name: SQL_TYPES[c.type] for c in contract.columns}
-    parquet = folder / f"{name}.parquet"
+    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
     con = duckdb.connect()
     try:
         con.register("extract_table", frame)
-        columns = ", ".join(
+        typed = ", ".join(
             f"CAST({quote_ident(column)} AS {types[column]}) AS {quote_ident(column)}"
             for column in frame.columns
         )
         con.execute(
-            f"COPY (SELECT {columns} FROM extract_table) "
+            f"COPY (SELECT {typed} FROM extract_table) "
             f"TO {quote_literal(str(parquet))} (FORMAT parquet)"
         )
-        typed = con.execute(f"SELECT * FROM read_parquet({quote_literal(str(parquet))})").df()
+        safe = ", ".join(
+            f"{escaped_sql(quote_ident(column))} AS {quote_ident(column)}"
+            if types[column] == "VARCHAR"
+            else quote_ident(column)
+            for column in frame.columns
+        )
+        con.execute(
+            f"COPY (SELECT {safe} FROM read_parquet({quote_literal(str(parquet))})) "
+            f"TO {quote_literal(str(csv))} (FORMAT csv, HEADER)"
+        )
     finally:
         con.close()
-    csv = folder / f"{name}.csv"
-    write_safe_frame(csv, typed)
     return [parquet, csv]
 
 

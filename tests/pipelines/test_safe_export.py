@@ -1,6 +1,8 @@
 import csv
 
-from pipelines.safe_export import escape_cell, write_safe_csv
+import duckdb
+
+from pipelines.safe_export import escape_cell, escaped_sql, write_safe_csv
 
 
 def test_formula_cells_get_a_leading_apostrophe():
@@ -33,3 +35,15 @@ def test_missing_values_become_empty_cells(tmp_path):
     path = tmp_path / "out.csv"
     write_safe_frame(path, pd.DataFrame({"a": [1.5, None], "b": ["x", pd.NA]}))
     assert path.read_text().splitlines() == ["a,b", "1.5,x", ","]
+
+
+def test_the_sql_escape_agrees_with_escape_cell():
+    cells = ["=1+1", "+1+1", "@SUM(A1)", "-2+3", "-3", "+4.5", "girls_only", "\tx", "\rx", ""]
+    with duckdb.connect() as con:
+        escaped = [
+            con.execute(
+                f"SELECT {escaped_sql('c')} FROM (SELECT ?::VARCHAR AS c)", [cell]
+            ).fetchone()[0]
+            for cell in cells
+        ]
+    assert escaped == [escape_cell(cell) for cell in cells]
