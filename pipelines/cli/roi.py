@@ -244,34 +244,31 @@ def _per_unit(projection, unit: str) -> str:
     )
 
 
+def _summary_row(projection, measure: str):
+    """The projection's own summary of the rate of return or the payback year (its median
+    is among the draws where the measure exists; ``defined`` says how many those are)."""
+    summary = projection.to_frame()
+    return summary[summary.measure == measure].iloc[0]
+
+
 def _payback(projection) -> str:
-    payback = projection.values("payback_year")
-    found = payback[~_isnan(payback)]
-    if len(found) < len(payback) / 2:
-        return (
-            f"none in {projection.horizon_years} years ({len(found) / len(payback):.0%} pay back)"
-        )
-    return f"year {int(sorted(found)[len(found) // 2])}"
+    payback = _summary_row(projection, "payback_year")
+    if payback.defined < 0.5:
+        return f"none in {projection.horizon_years} years ({payback.defined:.0%} pay back)"
+    return f"year {int(payback.p50)}"
 
 
 def _irr(projection) -> str:
-    irr = projection.values("irr")
-    found = irr[~_isnan(irr)]
-    if len(found) < len(irr) / 2:
-        return f"undefined in {1 - len(found) / len(irr):.0%} of draws"
-    return f"{sorted(found)[len(found) // 2]:.1%}"
+    irr = _summary_row(projection, "irr")
+    if irr.defined < 0.5:
+        return f"undefined in {1 - irr.defined:.0%} of draws"
+    return f"{irr.p50:.1%}"
 
 
 def _assumed(scenario) -> str:
     inputs = scenario.inputs()
     assumed = sum(1 for i in inputs.values() if i.assumed)
     return f"{assumed} of {len(inputs)}"
-
-
-def _isnan(values):
-    import numpy as np
-
-    return np.isnan(values)
 
 
 def _short(key: str) -> str:
