@@ -42,8 +42,14 @@ from pipelines.research.provenance import (
     loaded_batches,
     locked_versions,
 )
+from pipelines.research.recoding import Recoding
 from pipelines.research.reproduce import compare_with_manifest
-from pipelines.research.tables import ExtractSettings, TableExtract, deidentify_table
+from pipelines.research.tables import (
+    ExtractSettings,
+    TableExtract,
+    deidentify_table,
+    person_kind,
+)
 from pipelines.safe_export import write_safe_frame
 from pipelines.scorecard import read_claim_estimates
 from pipelines.scorecard.store import package_versions
@@ -118,39 +124,20 @@ def export_research(
     key = partner_key(load_key(), partner)
     protected = protected_columns(registry)
 
-    tables: dict[str, tuple[TableExtract, Contract]] = {}
+    sources = {}
     builds: set[str] = set()
     for name in mart_names():
         if progress:
-            progress(name)
+            progress(f"reading {name}")
         mart = load_mart(con, name, as_of=as_of)
         if mart.build_id:
             builds.add(str(mart.build_id))
-        contract = mart_contracts()[name]
-        tables[name] = (
-            deidentify_table(
-                name,
-                mart.frame,
-                contract,
-                key=key,
-                settings=settings,
-                protected=protected.get(name, set()),
-            ),
-            contract,
-        )
+        sources[name] = (mart.frame, mart_contracts()[name])
     # Written even when no lottery was drawn, so that a lottery claim finds its table.
-    contract = lottery_contract()
-    tables["lottery_assignments"] = (
-        deidentify_table(
-            "lottery_assignments",
-            load_lottery_assignments(con),
-            contract,
-            key=key,
-            settings=settings,
-            protected=protected.get("lottery_assignments", set()),
-        ),
-        contract,
-    )
+    sources["lottery_assignments"] = (load_lottery_assignments(con), lottery_contract())
+    if progress:
+        progress("de-identifying the tables")
+    tables = deidentify_tables(sources, key=key, settings=settings, protected=protected)
 
     changed = {name: table.changed_columns for name, (table, _) in tables.items()}
     claims = _claims_to_reproduce(scorecard, registry, changed)
@@ -183,6 +170,47 @@ def export_research(
     folder = _write_folder(out, partner, tables, manifest, verify=verify, registry=registry)
     rows = {name: len(table.frame) for name, (table, _) in tables.items()}
     return ResearchExtract(folder, rows, json.loads((folder / MANIFEST).read_text()))
+
+
+#: Tables are generalised round by round until no table adds a step to the shared
+#: recoding; each round can only add steps, so it ends, and in practice within three.
+MAX_ROUNDS = 6
+
+
+def deidentify_tables(
+    sources: dict[str, tuple[pd.DataFrame, Contract]],
+    *,
+    key: bytes,
+    settings: ExtractSettings,
+    protected: dict[str, set[str]],
+) -> dict[str, tuple[TableExtract, Contract]]:
+    """Every table de-identified, tables about the same kind of person recoded alike.
+
+    A column an analysis reads in any table is protected in every table: the same
+    column withheld in one table and read from another would protect nobody.
+    """
+    read_anywhere = set().union(*protected.values()) if protected else set()
+    recodings: dict[str, Recoding] = {}
+    for _ in range(MAX_ROUNDS):
+        tables, grew = {}, False
+        for name, (frame, contract) in sources.items():
+            kind = person_kind(frame)
+            recoding = recodings.setdefault(kind, Recoding()) if kind else None
+            table = deidentify_table(
+                name,
+                frame,
+                contract,
+                key=key,
+                settings=settings,
+                protected=read_anywhere,
+                recoding=recoding,
+            )
+            if recoding is not None:
+                grew |= recoding.absorb(table.steps)
+            tables[name] = (table, contract)
+        if not grew:
+            return tables
+    return tables
 
 
 def _check_settings(settings: ExtractSettings) -> None:

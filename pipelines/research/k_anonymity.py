@@ -25,7 +25,7 @@ same to a reader, which is the point.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -37,11 +37,19 @@ WITHHELD = 2
 
 @dataclass(frozen=True)
 class Generalisation:
-    """One step taken on one column: what was done and to how many rows."""
+    """One step taken on one column: what was done and to how many rows.
+
+    ``merged`` names the categories merged into ``OTHER``; ``everywhere`` is true when the
+    column was withheld in every row; ``persons`` names the people whose value was
+    withheld cell by cell. Other tables about the same people repeat these steps.
+    """
 
     column: str
     action: str
     rows_changed: int
+    merged: frozenset = frozenset()
+    everywhere: bool = False
+    persons: frozenset = frozenset()
 
     def sentence(self) -> str:
         return f"{self.column}: {self.action} ({self.rows_changed} rows changed)"
@@ -132,7 +140,7 @@ def k_anonymise(
                 continue
             # While unread columns remain, only they are withheld: if that is not enough,
             # the loop goes on generalising them, and the analyses' columns stay whole.
-            steps.extend(_suppress_locally(result, pool, at_risk))
+            steps.extend(_suppress_locally(result, person, pool, at_risk))
             if pool == remaining:
                 steps.extend(_pad_withheld(result, person, columns, remaining, k))
             suppressed_locally.add(touches_protected)
@@ -157,9 +165,12 @@ def _generalise(
         frame[column] = values.astype(object).where(~merged, OTHER)
         names = ", ".join(sorted(str(r) for r in rare))
         action = f"categories shared by fewer than {k} people merged into '{OTHER}' ({names})"
-        return Generalisation(column, action, int(merged.sum())), 1
+        return Generalisation(column, action, int(merged.sum()), merged=frozenset(rare)), 1
     frame[column] = values.mask(pd.Series(True, index=values.index))
-    return Generalisation(column, "withheld in every row", int(values.notna().sum())), WITHHELD
+    step = Generalisation(
+        column, "withheld in every row", int(values.notna().sum()), everywhere=True
+    )
+    return step, WITHHELD
 
 
 def _rare(frame: pd.DataFrame, column: str, person: str, k: int) -> set:
@@ -170,12 +181,12 @@ def _rare(frame: pd.DataFrame, column: str, person: str, k: int) -> set:
     if pd.api.types.is_bool_dtype(values) or values.nunique(dropna=True) <= 2:
         return set()
     people = frame.groupby(values.astype(object), dropna=True)[person].nunique()
-    rare = set(people[people < k].index)
+    rare = set(people[people < k].index) - {OTHER}  # "other" already holds the merged
     return rare if len(rare) < len(people) else set()
 
 
 def _suppress_locally(
-    frame: pd.DataFrame, columns: Sequence[str], at_risk: pd.Series
+    frame: pd.DataFrame, person: str, columns: Sequence[str], at_risk: pd.Series
 ) -> list[Generalisation]:
     steps = []
     for column in columns:
@@ -187,6 +198,7 @@ def _suppress_locally(
                     column,
                     "withheld in the rows whose combination was still shared by too few",
                     int(filled.sum()),
+                    persons=frozenset(frame.loc[filled, person]),
                 )
             )
     return steps
@@ -209,12 +221,11 @@ def _pad_withheld(
         return []
     donors = sorted(people[keys == sizes.idxmax()].unique())[:needed]
     chosen = people.isin(donors)
-    steps = _suppress_locally(frame, remaining, chosen)
+    steps = _suppress_locally(frame, person, remaining, chosen)
     return [
-        Generalisation(
-            step.column,
-            f"withheld for {needed} more people so the withheld rows describe at least {k}",
-            step.rows_changed,
+        replace(
+            step,
+            action=f"withheld for {needed} more people so the withheld rows describe at least {k}",
         )
         for step in steps
     ]

@@ -11,6 +11,7 @@ import pandas as pd
 from pipelines.contracts import Contract
 from pipelines.research.deidentify import apply_date_policy, rekey, shift_days_by_person
 from pipelines.research.k_anonymity import Generalisation, k_anonymise
+from pipelines.research.recoding import Recoding
 
 #: The column naming the person a table's row is about, in order of preference, and
 #: whose date policy applies: survey respondents are mostly students, so their dates are
@@ -63,6 +64,12 @@ class TableExtract:
         return {column for column, rows in self.rows_changed.items() if rows}
 
 
+def person_kind(frame: pd.DataFrame) -> str | None:
+    """Whom a table's rows are about: ``students``, ``staff``, or None (teams, costs)."""
+    person = next((c for c in PERSON_COLUMNS if c in frame.columns), None)
+    return None if person is None else PERSON_COLUMNS[person]
+
+
 def deidentify_table(
     name: str,
     frame: pd.DataFrame,
@@ -71,12 +78,15 @@ def deidentify_table(
     key: bytes,
     settings: ExtractSettings,
     protected: Collection[str] = (),
+    recoding: Recoding | None = None,
 ) -> TableExtract:
     """The extract of one table read from the warehouse.
 
     ``protected`` names the columns an analysis (a claim's frame) reads: they are the last
-    generalised. Columns the contract does not list are left out (a table has none in
-    practice; a new column must be described before it can leave the warehouse).
+    generalised. ``recoding`` holds the generalisations other tables about the same people
+    needed; they are applied first. Columns the contract does not list are left out (a
+    table has none in practice; a new column must be described before it can leave the
+    warehouse).
     """
     described = [c.name for c in contract.columns if c.name in frame.columns]
     excluded = tuple(c for c in frame.columns if c not in described)
@@ -108,6 +118,10 @@ def deidentify_table(
     steps: tuple[Generalisation, ...] = ()
     smallest = None
     if person is not None and quasi:
+        original = result[quasi].copy()
+        shared: list[Generalisation] = []
+        if recoding is not None:
+            result, shared = recoding.apply(result, person, quasi)
         anonymised = k_anonymise(
             result,
             person=person,
@@ -115,10 +129,11 @@ def deidentify_table(
             k=settings.k,
             protected=protected,
         )
-        result, steps, smallest = anonymised.frame, anonymised.steps, anonymised.smallest_group
+        result, smallest = anonymised.frame, anonymised.smallest_group
+        steps = (*shared, *anonymised.steps)
         for column in quasi:
             taken = [s for s in steps if s.column == column]
-            rows_changed[column] = sum(s.rows_changed for s in taken)
+            rows_changed[column] = _values_changed(original[column], result[column])
             treatments[column] = (
                 "; ".join(s.action for s in taken)
                 if taken
@@ -141,6 +156,12 @@ _DATE_WORDS = {
     "month": "coarsened to the first day of the month",
     "year": "coarsened to the first day of the year",
 }
+
+
+def _values_changed(before: pd.Series, after: pd.Series) -> int:
+    """Rows whose value was merged or withheld (a missing value stays missing)."""
+    differs = before.astype(object) != after.astype(object)
+    return int((before.notna() & (after.isna() | differs)).sum())
 
 
 def _policy(person: str, settings: ExtractSettings) -> str:

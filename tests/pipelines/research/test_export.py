@@ -106,6 +106,20 @@ def test_every_combination_of_quasi_identifiers_is_shared_by_k_students(extract,
         assert manifest["tables"][table]["smallest_group"] >= 11
 
 
+def test_a_sex_withheld_in_one_table_is_withheld_in_every_table(extract):
+    tables = read_extract(extract)
+    students = ("student_years", "student_terms", "graduate_outcomes", "panel_scores")
+    withheld = set()
+    for name in students:
+        frame = tables[name]
+        withheld |= set(frame.loc[frame["sex"].isna(), "student_unique_id"])
+    assert withheld, "the synthetic district has students whose sex must be withheld"
+    for name in students:
+        frame = tables[name]
+        shown = frame[frame["student_unique_id"].isin(withheld)]["sex"]
+        assert shown.isna().all(), name
+
+
 def test_students_dates_are_coarsened_to_the_month_and_staff_dates_kept(extract, scored_db):
     tables = read_extract(extract)
     joined = tables["student_years"]["joined_date"].dropna()
