@@ -45,10 +45,14 @@ from pipelines.research.provenance import (
 from pipelines.research.recoding import Recoding
 from pipelines.research.reproduce import compare_with_manifest
 from pipelines.research.tables import (
+    PERSON_COLUMNS,
     ExtractSettings,
     TableExtract,
+    anonymise,
     deidentify_table,
+    person_column,
     person_kind,
+    quasi_identifiers,
 )
 from pipelines.safe_export import write_safe_frame
 from pipelines.scorecard import read_claim_estimates
@@ -173,7 +177,7 @@ def export_research(
 
 
 #: Tables are generalised round by round until no table adds a step to the shared
-#: recoding; each round can only add steps, so it ends, and in practice within three.
+#: recoding; a round can only add steps, so it ends, in practice within three.
 MAX_ROUNDS = 6
 
 
@@ -191,26 +195,41 @@ def deidentify_tables(
     """
     read_anywhere = set().union(*protected.values()) if protected else set()
     recodings: dict[str, Recoding] = {}
+    # Rounds settle the shared recoding on the quasi-identifiers alone; the tables are
+    # then de-identified whole once, with it.
     for _ in range(MAX_ROUNDS):
-        tables, grew = {}, False
-        for name, (frame, contract) in sources.items():
-            kind = person_kind(frame)
-            recoding = recodings.setdefault(kind, Recoding()) if kind else None
-            table = deidentify_table(
+        grew = False
+        for frame, contract in sources.values():
+            person, quasi = person_column(frame), quasi_identifiers(contract, frame)
+            if person is None or not quasi:
+                continue
+            recoding = recodings.setdefault(PERSON_COLUMNS[person], Recoding())
+            anonymised = anonymise(
+                frame[[person, *quasi]],
+                person,
+                quasi,
+                settings=settings,
+                protected=read_anywhere,
+                recoding=recoding,
+            )
+            grew |= recoding.absorb(anonymised.steps)
+        if not grew:
+            break
+    return {
+        name: (
+            deidentify_table(
                 name,
                 frame,
                 contract,
                 key=key,
                 settings=settings,
                 protected=read_anywhere,
-                recoding=recoding,
-            )
-            if recoding is not None:
-                grew |= recoding.absorb(table.steps)
-            tables[name] = (table, contract)
-        if not grew:
-            return tables
-    return tables
+                recoding=recodings.get(person_kind(frame) or ""),
+            ),
+            contract,
+        )
+        for name, (frame, contract) in sources.items()
+    }
 
 
 def _check_settings(settings: ExtractSettings) -> None:

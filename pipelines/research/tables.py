@@ -4,13 +4,13 @@ its quasi-identifiers. What each column underwent is returned for the codebook."
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from pipelines.contracts import Contract
 from pipelines.research.deidentify import apply_date_policy, rekey, shift_days_by_person
-from pipelines.research.k_anonymity import Generalisation, k_anonymise
+from pipelines.research.k_anonymity import Anonymised, Generalisation, k_anonymise
 from pipelines.research.recoding import Recoding
 
 #: The column naming the person a table's row is about, in order of preference, and
@@ -64,9 +64,14 @@ class TableExtract:
         return {column for column, rows in self.rows_changed.items() if rows}
 
 
+def person_column(frame: pd.DataFrame) -> str | None:
+    """The column naming whom a row is about, or None (teams, costs, milestones)."""
+    return next((c for c in PERSON_COLUMNS if c in frame.columns), None)
+
+
 def person_kind(frame: pd.DataFrame) -> str | None:
     """Whom a table's rows are about: ``students``, ``staff``, or None (teams, costs)."""
-    person = next((c for c in PERSON_COLUMNS if c in frame.columns), None)
+    person = person_column(frame)
     return None if person is None else PERSON_COLUMNS[person]
 
 
@@ -91,7 +96,7 @@ def deidentify_table(
     described = [c.name for c in contract.columns if c.name in frame.columns]
     excluded = tuple(c for c in frame.columns if c not in described)
     result = frame[described].copy()
-    person = next((c for c in PERSON_COLUMNS if c in result.columns), None)
+    person = person_column(result)
     treatments: dict[str, str] = {}
     rows_changed: dict[str, int] = {}
 
@@ -110,27 +115,15 @@ def deidentify_table(
         moved = (before != after) & before.notna()
         rows_changed[column.name] = int(moved.sum())
 
-    quasi = [
-        c.name
-        for c in contract.columns
-        if c.privacy == "quasi_identifier" and c.name in result.columns
-    ]
+    quasi = quasi_identifiers(contract, result)
     steps: tuple[Generalisation, ...] = ()
     smallest = None
     if person is not None and quasi:
         original = result[quasi].copy()
-        shared: list[Generalisation] = []
-        if recoding is not None:
-            result, shared = recoding.apply(result, person, quasi)
-        anonymised = k_anonymise(
-            result,
-            person=person,
-            quasi_identifiers=quasi,
-            k=settings.k,
-            protected=protected,
+        anonymised = anonymise(
+            result, person, quasi, settings=settings, protected=protected, recoding=recoding
         )
-        result, smallest = anonymised.frame, anonymised.smallest_group
-        steps = (*shared, *anonymised.steps)
+        result, steps, smallest = anonymised.frame, anonymised.steps, anonymised.smallest_group
         for column in quasi:
             taken = [s for s in steps if s.column == column]
             rows_changed[column] = _values_changed(original[column], result[column])
@@ -156,6 +149,34 @@ _DATE_WORDS = {
     "month": "coarsened to the first day of the month",
     "year": "coarsened to the first day of the year",
 }
+
+
+def quasi_identifiers(contract: Contract, frame: pd.DataFrame) -> list[str]:
+    """The contract's quasi-identifiers that the table holds."""
+    return [
+        c.name
+        for c in contract.columns
+        if c.privacy == "quasi_identifier" and c.name in frame.columns
+    ]
+
+
+def anonymise(
+    frame: pd.DataFrame,
+    person: str,
+    quasi: list[str],
+    *,
+    settings: ExtractSettings,
+    protected: Collection[str],
+    recoding: Recoding | None,
+) -> Anonymised:
+    """The shared recoding applied, then the table's own generalisation to k people."""
+    shared: list[Generalisation] = []
+    if recoding is not None:
+        frame, shared = recoding.apply(frame, person, quasi)
+    anonymised = k_anonymise(
+        frame, person=person, quasi_identifiers=quasi, k=settings.k, protected=protected
+    )
+    return replace(anonymised, steps=(*shared, *anonymised.steps))
 
 
 def _values_changed(before: pd.Series, after: pd.Series) -> int:
