@@ -55,6 +55,7 @@ format: install
 bench: install
 	$(BIN)/python benchmarks/run.py $(if $(AGAINST),--against $(AGAINST))
 	$(BIN)/python benchmarks/estimator_coverage.py
+	$(BIN)/python benchmarks/reliability_coverage.py
 	$(BIN)/python benchmarks/roi_speed.py
 	$(BIN)/python benchmarks/demo_stages.py
 	$(BIN)/python benchmarks/claim_verdicts.py
