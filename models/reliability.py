@@ -39,6 +39,9 @@ ICC_FORMS = {
 #: Below five complete targets an F interval for an ICC spans almost all of [-1, 1]; it is
 #: withheld rather than reported as if it said something.
 MIN_TARGETS_FOR_INTERVAL = 5
+#: With fewer raters than this the F interval of ICC(2,1) is warned about: it covered about
+#: 84% with 3 raters (benchmarks/README.md); 4 raters were not measured, so they are warned.
+FEW_RATERS = 5
 #: Fewer units than this give a bootstrap distribution too coarse to read percentiles from.
 MIN_UNITS_FOR_BOOTSTRAP = 10
 #: With fewer raters than this the spread of severities has no defensible interval.
@@ -133,6 +136,14 @@ def icc(frame: pd.DataFrame, *, target: Key, rater: str, score: str, alpha: floa
         warnings.append(
             f"only {targets} complete targets: too few for an interval, none is given "
             f"(at least {MIN_TARGETS_FOR_INTERVAL} are needed)."
+        )
+    if with_interval and raters < FEW_RATERS:
+        # Measured in benchmarks/reliability_coverage.py: with 3 raters the F interval of
+        # ICC(2,1) covered the truth about 84% of the time, and the estimate ran high.
+        warnings.append(
+            f"only {raters} raters: the ICC(2,1) interval is too narrow with so few (with 3 "
+            "raters it covered the true value about 84% of the time, not 95%); read it as "
+            "the least the uncertainty can be."
         )
     terms = []
     for name, pingouin_name in ICC_FORMS.items():

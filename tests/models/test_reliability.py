@@ -326,3 +326,19 @@ def test_district_panel_agreement_has_a_bootstrap_interval(panel_scores):
     unit = ("student_unique_id", "school_year", "quarter", "component")
     result = krippendorff_alpha(panel_scores, unit=unit, coder="reviewer_id", value="score")
     assert 0 < result.term("alpha").ci_lower < result.estimate < result.term("alpha").ci_upper
+
+
+def test_an_icc_from_three_raters_warns_that_its_interval_is_too_narrow():
+    rng = np.random.default_rng(3)
+    quality = rng.normal(0, 1, 40)
+    frame = pd.DataFrame(
+        [
+            {"portfolio": p, "reviewer": r, "score": quality[p] + rng.normal(0, 0.5)}
+            for p in range(40)
+            for r in ("a", "b", "c")
+        ]
+    )
+    result = icc(frame, target="portfolio", rater="reviewer", score="score")
+    assert any(
+        w.startswith("only 3 raters: the ICC(2,1) interval is too narrow") for w in result.warnings
+    )
