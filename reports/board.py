@@ -32,6 +32,7 @@ from reports.board_sections.roadmap import read_roadmap, roadmap_section
 from reports.board_sections.subgroups import read_subgroups, subgroup_frame, subgroups_section
 from reports.catalog import load_catalog
 from reports.metric_values import metric_reader
+from reports.suppression import suppress_estimates
 
 #: Effect claims in the order the documents make them; the first page picks from these.
 EFFECT_CLAIMS = (
@@ -101,10 +102,13 @@ def board_report(
     quality = con.execute(read_sql(__package__, "held_back.sql")).df()
     batch = members.as_of_batch_id
     charts = Charts()
+    # A claim resting on fewer people than the threshold publishes no number (its row says
+    # why); the sections above read their own claims with the same rule.
+    published = suppress_estimates(claims, threshold=threshold, group=None)
     body = "\n".join(
         [
-            _first_page(claims, members, teams, certificates, roi),
-            _claims_section(claims, charts),
+            _first_page(published, members, teams, certificates, roi),
+            _claims_section(published, charts),
             roadmap_section(roadmap, charts, VERDICT_WORDS),
             equity_section(equity, charts),
             learn_section(learn, charts),
@@ -256,7 +260,7 @@ def _claims_section(claims: pd.DataFrame, charts: Charts) -> str:
         ],
     )
     table = claims[
-        ["title", "claimed", "estimate", "ci_lower", "ci_upper", "n", "verdict", "design"]
+        ["title", "claimed", "estimate", "ci_lower", "ci_upper", "n", "verdict", "design", "note"]
     ].copy()
     table["verdict"] = table["verdict"].map(lambda v: VERDICT_WORDS.get(v, v))
     return (

@@ -19,7 +19,7 @@ from pipelines.scorecard import read_claim_estimates
 from pipelines.sql_text import quote_ident, read_sql
 from pipelines.warehouse.marts import AsOf, MartFrame, load_mart
 from reports.catalog import Catalog, Metric, load_catalog
-from reports.suppression import suppress
+from reports.suppression import suppress, suppress_estimates
 
 #: ``read(metric_id, by=None)``: a catalog metric's published values (``metric_reader``).
 MetricReader = Callable[..., "MetricValues"]
@@ -177,6 +177,8 @@ def claim_values(con: duckdb.DuckDBPyConnection, metric: Metric, *, threshold: i
             }
         ]
     )
+    # An estimate resting on fewer cases than the threshold is not published.
+    frame = suppress_estimates(frame, threshold=threshold, group=None)
     return MetricValues(
         metric=metric,
         frame=frame,
@@ -237,7 +239,12 @@ def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | Non
 
 def _claim_sentence(values: MetricValues) -> str:
     row = values.frame.iloc[0]
-    if pd.isna(row["estimate"]):
+    if row["suppressed"]:
+        finding = (
+            f"the district's data rest on fewer than {values.threshold} cases, too few to "
+            "publish a number"
+        )
+    elif pd.isna(row["estimate"]):
         finding = f"the district's data cannot yet test it ({row['verdict_reason']})"
     else:
         interval = (

@@ -172,6 +172,23 @@ def test_without_a_projection_the_report_says_which_command_to_run(scored_db, tm
     assert "No projection is stored: run <code>outcomes roi</code>." in text
 
 
+def test_a_claim_resting_on_fewer_than_eleven_people_publishes_no_number(scored_db, tmp_path):
+    import duckdb
+
+    db = tmp_path / "small-claim.duckdb"
+    shutil.copy(scored_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "UPDATE results.claim_estimates SET n = 7, estimate = 0.987654 "
+            "WHERE claim_id = 'milestone_champions_month_3'"
+        )
+    result = invoke("report", "board", "--db", str(db), "--out", str(tmp_path), "--no-pdf")
+    assert result.exit_code == 0, result.output
+    claims = section_of((tmp_path / "board.html").read_text(encoding="utf-8"), "claims")
+    assert "0.988" not in claims and "0.987654" not in claims
+    assert "suppressed: fewer than 11" in claims
+
+
 def test_without_a_scorecard_nothing_is_written_exit_2(synthetic_warehouse, tmp_path):
     db = tmp_path / "copy.duckdb"
     shutil.copy(synthetic_warehouse.db, db)

@@ -139,3 +139,19 @@ def test_a_running_count_uncut_is_its_school_years_latest_month(con):
     assert [(int(r.school_year), r.shown) for r in frame.itertuples()] == [
         (year, f"{int(value):,}" if value >= 11 else "suppressed") for year, value in latest
     ]
+
+
+def test_a_claim_resting_on_fewer_cases_than_the_threshold_publishes_no_number(
+    synthetic_warehouse, scored_copy, tmp_path
+):
+    db = scored_copy(synthetic_warehouse.db, tmp_path, ["milestone_champions_month_3"])
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "UPDATE results.claim_estimates SET n = 7, estimate = 0.987654 "
+            "WHERE claim_id = 'milestone_champions_month_3'"
+        )
+        values = metric_values(con, "claim.milestone_champions_month_3")
+    sentence = values.sentence()
+    assert "fewer than 11 cases, too few to publish a number" in sentence
+    assert "0.988" not in sentence and "n = 7" not in sentence
+    assert pd.isna(values.frame["estimate"].iloc[0])
