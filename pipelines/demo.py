@@ -275,7 +275,7 @@ def _research_summary(db_path: Path, reports_dir: Path, console: Console) -> lis
                 con,
                 reports_dir / "research",
                 DEMO_PARTNER,
-                progress=lambda table: status.update(f"de-identifying {table}"),
+                progress=status.update,
             )
     finally:
         con.close()

@@ -104,7 +104,7 @@ def research(partner, out, k, student_dates, staff_dates, shift_days, no_verify,
                 as_of=as_of,
                 settings=settings,
                 verify=not no_verify,
-                progress=lambda table: status.update(f"de-identifying {table}"),
+                progress=status.update,
             )
     finally:
         con.close()
