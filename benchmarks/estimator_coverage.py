@@ -386,13 +386,21 @@ def _measure(design: str, name: str, estimator, samples: list, truth: float) -> 
 
 
 def render(rows: list[dict], samples: int) -> str:
-    lines = [
+    preamble = (
         f"Effects: true effect {TRUE_EFFECT} (outcome sd 1, team ICC {ICC}); teams join on "
         "their members' prior achievement and gender; every estimator sees the same samples. "
         f"Retention ratio: true ratio {TRUE_RETENTION_RATIO}, teams' rates varying by the "
         f"team sd on the log scale. Time ratio: true ratio {TRUE_TIME_RATIO:.3f} (1.5x faster), "
         f"exponential waits, records ending at {RECORDS_END:.0f} days. {samples} samples a "
-        f"design ({WAIT_SAMPLES} for the time ratio, whose fit takes about a second).",
+        f"design ({WAIT_SAMPLES} for the time ratio, whose fit takes about a second)."
+    )
+    return coverage_table(preamble, rows)
+
+
+def coverage_table(preamble: str, rows: list[dict]) -> str:
+    """A preamble, then one row per design and estimator: bias, RMSE, coverage, seconds."""
+    lines = [
+        preamble,
         "",
         "| design | estimator | truth | samples | bias | RMSE | 95% coverage | seconds |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from estimator_coverage import ROOT, _measure
+from estimator_coverage import ROOT, _measure, coverage_table
 from readme_block import replace_block
 
 # --- employer panels -----------------------------------------------------------------------
@@ -295,7 +295,7 @@ def _fully_crossed(portfolios: int, reviewers: int, rng: np.random.Generator) ->
 
 
 def render(rows: list[dict], truths: Truths, samples: int, resamples: int) -> str:
-    lines = [
+    preamble = (
         f"Panels: a portfolio's mean score = quality (sd {QUALITY_SD}) + reviewer severity "
         f"(sd {SEVERITY_SD}, the truth of `rater_sd`) + noise (sd {NOISE_SD}), in steps of "
         f"{SCORE_STEP}; true "
@@ -312,17 +312,9 @@ def render(rows: list[dict], truths: Truths, samples: int, resamples: int) -> st
         f"population-averaged slope, {truths.slope_large:.4f} from one fit to "
         f"{TRUTH_EDUCATORS:,} educators (the attenuation formula gives "
         f"{truths.slope_approximate:.4f}). {samples} samples a design; every estimator of a "
-        "design sees the same samples.",
-        "",
-        "| design | estimator | truth | samples | bias | RMSE | 95% coverage | seconds |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['design']} | {r['estimator']} | {r['truth']:.3g} | {r['samples']} | "
-            f"{r['bias']:+.3f} | {r['rmse']:.3f} | {r['coverage']:.1%} | {r['seconds']:.1f} |"
-        )
-    return "\n".join(lines) + "\n"
+        "design sees the same samples."
+    )
+    return coverage_table(preamble, rows)
 
 
 def main() -> None:
