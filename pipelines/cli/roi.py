@@ -6,7 +6,6 @@ import json
 
 import click
 
-from models.roi.metrics import short_money
 from pipelines.cli.build import AS_OF_OPTION
 from pipelines.cli.options import DB_OPTION, console, reports_errors
 from pipelines.cli.tables import FORMAT_OPTION, print_rows
@@ -206,6 +205,8 @@ def _print_evidence(run) -> None:
 
 
 def _print_sensitivity(scenario_run) -> None:
+    from models.roi.metrics import short_money
+
     frame = scenario_run.tornado.to_frame().head(TORNADO_BARS)
     console.print()
     console.print(
@@ -222,6 +223,8 @@ def _print_sensitivity(scenario_run) -> None:
 
 
 def _cell(projection, measure: str, rate: float, perspective: str | None = None) -> str:
+    from models.roi.metrics import short_money
+
     frame = projection.to_frame()
     row = frame[
         (frame.perspective == (perspective or projection.headline_perspective))

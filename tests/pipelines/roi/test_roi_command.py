@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from models.roi import load_scenario_data
 from pipelines.cli import main
-from pipelines.roi import read_roi
+from pipelines.roi import DEFAULT_COMPARISON, read_roi
 
 DRAWS = "2000"
 
@@ -62,6 +62,13 @@ def test_the_default_comparison_is_claimed_conservative_and_evidence(stored_run)
     for text in ("claimed", "conservative", "evidence", "chance benefits exceed costs"):
         assert text in output
     assert "$9,250,000 / $350,000 = 26.4x" in output
+
+
+def test_the_compare_help_names_the_default_comparison():
+    # The help is literal so that `outcomes --help` need not import the projection.
+    compare = next(option for option in main.commands["roi"].params if option.name == "compare")
+    assert "(default: claimed,conservative,evidence)" in compare.help
+    assert ",".join(DEFAULT_COMPARISON) == "claimed,conservative,evidence"
 
 
 def test_every_table_the_report_draws_is_stored_for_the_run(stored_run):
