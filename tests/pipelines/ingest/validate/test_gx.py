@@ -247,8 +247,24 @@ def test_check_gx_cannot_evaluate_raises_and_spares_the_others(staging):
     assert counts == PLANTED_COUNTS
 
 
-def test_validations_leave_no_datasource_in_the_context(planted_report):
-    assert dict(gx_context().data_sources.all()) == {}
+def test_validations_share_one_datasource(planted_report, staging):
+    name, _ = staging
+    validate_table(name, "scores_clean", CHECKS, config=STAGING_CONFIG)
+    assert len(gx_context().data_sources.all()) == 1
+
+
+def test_a_table_validated_again_is_counted_afresh():
+    """Each file is staged under the same table name; GX caches metrics by batch, and a
+    later file must not be answered with an earlier one's counts."""
+    name = f":memory:stage_{uuid.uuid4().hex}"
+    with duckdb.connect(name, config=STAGING_CONFIG) as connection:
+        build_staging(connection, "checked", PLANTED_ROWS)
+        first = validate_table(name, "checked", CHECKS, config=STAGING_CONFIG)
+        connection.execute("DROP TABLE checked")
+        build_staging(connection, "checked", CLEAN_ROWS)
+        second = validate_table(name, "checked", CHECKS, config=STAGING_CONFIG)
+    assert gx_counts(first) == PLANTED_COUNTS
+    assert set(gx_counts(second).values()) == {0}
 
 
 def test_context_is_built_once():
