@@ -43,7 +43,7 @@ from pipelines.research.provenance import (
     locked_versions,
 )
 from pipelines.research.recoding import Recoding
-from pipelines.research.reproduce import compare_with_manifest
+from pipelines.research.reproduce import MANIFEST, compare_with_manifest, plain_value
 from pipelines.research.tables import (
     PERSON_COLUMNS,
     ExtractSettings,
@@ -63,7 +63,6 @@ from pipelines.warehouse.marts.build import mart_contracts, mart_names, resolve_
 
 #: A partner's name becomes a folder: letters, digits, dot, dash and underscore only.
 PARTNER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-MANIFEST = "manifest.json"
 #: Claim numbers compared between the stored scorecard and a reproduction.
 CLAIM_NUMBERS = ("estimate", "ci_lower", "ci_upper", "n", "verdict")
 
@@ -275,7 +274,7 @@ def _claims_to_reproduce(
             for table, column in reads.get(row["claim_id"], set())
             if column in changed.get(table, set())
         )
-        numbers = {name: _plain(row[name]) for name in CLAIM_NUMBERS}
+        numbers = {name: plain_value(row[name]) for name in CLAIM_NUMBERS}
         claims.append(
             {
                 "claim_id": row["claim_id"],
@@ -285,12 +284,6 @@ def _claims_to_reproduce(
             }
         )
     return claims
-
-
-def _plain(value: object) -> object:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def _write_manifest(folder: Path, manifest: dict) -> None:

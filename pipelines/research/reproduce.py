@@ -86,14 +86,15 @@ def compare_with_manifest(folder: str | Path, *, registry: Registry | None = Non
         matches = True
         for name in ("estimate", "ci_lower", "ci_upper", "n", "verdict"):
             row[f"stored_{name}"] = stored[name]
-            row[f"reproduced_{name}"] = _plain(again.get(name))
+            row[f"reproduced_{name}"] = plain_value(again.get(name))
             matches &= _same(stored[name], row[f"reproduced_{name}"])
         row["matches"] = matches
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _plain(value):
+def plain_value(value):
+    """A stored number as a plain Python value: numpy scalars unwrapped, NA as None."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") else value
