@@ -1,8 +1,10 @@
 """Thin writers: planned text tables to CSV, XLSX and survey files, byte for byte repeatable.
 
-XLSX files are zip archives whose entries carry a timestamp, and openpyxl stamps the
-workbook's "modified" property with the current time; both are fixed here so that the same
-seed always gives the same bytes.
+XLSX files are zip archives whose entries carry a timestamp, and the workbook's document
+properties carry dates; both are fixed here so that the same seed always gives the same
+bytes. Workbooks are written with XlsxWriter, row by row in its constant-memory mode: about
+three times faster than openpyxl's write-only mode on the panel workbooks (282,000 cells),
+which had been most of the time it takes to generate a district.
 """
 
 from __future__ import annotations
@@ -14,10 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import xlsxwriter
 import yaml
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from pipelines.synth.export_spec import ExportSpec, TextTable
 
@@ -124,26 +124,41 @@ def _typed(value: str | None, cell_type: str):
 
 
 def xlsx_bytes(spec: ExportSpec) -> bytes:
-    """An XLSX with one sheet per table, an optional bold title block above the header."""
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = WORKBOOK_CREATOR
-    workbook.properties.created = FIXED_TIME
-    workbook.properties.modified = FIXED_TIME
+    """An XLSX with one sheet per table, an optional bold title block above the header.
+
+    Every text cell is written as text, never as a formula: a planted ``=SUM(...)`` is a
+    value a coordinator typed, as in a real export.
+    """
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    workbook.set_properties({"author": WORKBOOK_CREATOR, "created": FIXED_TIME})
+    bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for table in spec.tables:
-        sheet = workbook.create_sheet(title=table.sheet or "Sheet1")
+        sheet = workbook.add_worksheet(table.sheet or "Sheet1")
+        row_number = 0
         if table.title:
             for line in table.title:
-                cell = WriteOnlyCell(sheet, value=line)
-                cell.font = Font(bold=True)
-                sheet.append([cell])
-            sheet.append([])
+                sheet.write_string(row_number, 0, line, bold)
+                row_number += 1
+            row_number += 1  # an empty row between the title block and the header
         columns = table.frame.columns
-        sheet.append([spec.headers.get(c, c) for c in columns])
+        for column_number, column in enumerate(columns):
+            sheet.write_string(row_number, column_number, spec.headers.get(column, column))
         types = [spec.cell_types.get(c, "text") for c in columns]
         for row in table.frame.iter_rows():
-            sheet.append([_typed(v, t) for v, t in zip(row, types, strict=True)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+            row_number += 1
+            for column_number, (text, cell_type) in enumerate(zip(row, types, strict=True)):
+                value = _typed(text, cell_type)
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(row_number, column_number, value)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(row_number, column_number, value, day)
+                else:
+                    sheet.write_number(row_number, column_number, value)
+    workbook.close()
     return fixed_zip(buffer.getvalue())
 
 
