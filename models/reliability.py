@@ -282,7 +282,8 @@ def krippendorff_alpha(
     replicates' median bias and, from the jackknife over units, for their skewness (its
     corrections are in ``details``). With 60 portfolios it covered the alpha of the
     panel's own reviewers 91.5% of the time against the percentile interval's 89.5%, and
-    both 94% with 200 (benchmarks/README.md): too small a gain to make it the default.
+    both 93.5-94% with 200 (benchmarks/README.md): too small a gain to make it the
+    default.
     Where BCa is undefined (every replicate on one side of the estimate) the percentile
     interval is given, and a warning says so.
 
