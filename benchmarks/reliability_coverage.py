@@ -3,11 +3,16 @@ coverage on simulated samples shaped like the district, each with a known truth.
 
 - Employer panels: a portfolio's mean score is its true quality, plus the severity of the
   reviewer who scores it, plus noise. ``models.reliability.krippendorff_alpha`` (interval
-  level, its bootstrap over portfolios) is measured where each portfolio is scored by 3
-  reviewers drawn from the district's pool of 24, some scores missing; it and
+  level, its percentile and BCa bootstrap intervals over portfolios) is measured where
+  each portfolio is scored by 3 reviewers drawn from the district's pool of 24, some
+  scores missing; it and
   ``models.reliability.icc`` (ICC(2,1), the two-way random form, absolute agreement) are
   measured where the same 3 reviewers score every portfolio (a balanced panel);
   ``models.reliability.rater_severity``'s spread of reviewers' severities on the first.
+- Panel scores over quarters: a student's mean score each quarter, students in teams,
+  growing by a known amount a quarter; ``models.growth.score_growth`` (student and team
+  random intercepts) is measured, and beside it a candidate not in ``models``: the slope
+  within students with errors clustered by team.
 - Educators' LEARN levels: emerging / applying / integrating cut from a latent logistic
   that rises with months since training and has an educator effect, several assessments
   an educator. ``models.growth.ordered_levels`` is measured with errors clustered by
@@ -15,7 +20,9 @@ coverage on simulated samples shaped like the district, each with a known truth.
 
 Writes the table into ``benchmarks/README.md`` (between the reliability markers) and
 ``benchmarks/out/reliability_coverage.json``.
-Usage: ``python benchmarks/reliability_coverage.py [--samples N] [--resamples B]``.
+Usage: ``python benchmarks/reliability_coverage.py [--samples N] [--resamples B]
+[--only panels|levels|growth ...]``; ``--only`` reruns those parts and keeps the others'
+rows from the last run's JSON.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import numpy as np
 import pandas as pd
 from estimator_coverage import ROOT, _measure, coverage_table
 from readme_block import replace_block
+from scipy import stats
 
 # --- employer panels -----------------------------------------------------------------------
 #
@@ -108,13 +116,15 @@ def _distinct_picks(rows: int, pool: int, k: int, rng: np.random.Generator) -> n
     return picks
 
 
-def _alpha(resamples: int) -> Callable[[pd.DataFrame], tuple[float, float, float]]:
+def _alpha(
+    resamples: int, interval: str = "percentile"
+) -> Callable[[pd.DataFrame], tuple[float, float, float]]:
     from models.reliability import krippendorff_alpha
 
     def estimate(panel: pd.DataFrame) -> tuple[float, float, float]:
         term = krippendorff_alpha(
             panel, unit="portfolio", coder="reviewer", value="score", level="interval",
-            resamples=resamples,
+            resamples=resamples, interval=interval,
         ).term("alpha")  # fmt: skip
         return term.estimate, term.ci_lower, term.ci_upper
 
@@ -139,16 +149,52 @@ def icc_two_way(panel: pd.DataFrame) -> tuple[float, float, float]:
     return term.estimate, term.ci_lower, term.ci_upper
 
 
-def _measure_alpha_given_reviewers(design: str, alpha, panels: list[pd.DataFrame]) -> dict:
-    """Alpha's coverage of each sample's own reviewers' truth; the truth shown is their mean."""
-    truths = np.array([reviewers_alpha(panel) for panel in panels])
-    name = "krippendorff_alpha, truth for the sample's reviewers"
-    return _measure(design, name, alpha, panels, truths) | {"truth": float(truths.mean())}
+def _measure_alpha(design: str, resamples: int, panels: list[pd.DataFrame]) -> list[dict]:
+    """Alpha's percentile interval (the default) against the general truth and each
+    sample's own reviewers' truth, and its BCa interval against the latter, from one fit a
+    sample and interval; the own reviewers' truth shown is their mean."""
+    own = np.array([reviewers_alpha(panel) for panel in panels])
+    rows = []
+    for interval in ("percentile", "bca"):
+        name = f"reliability.krippendorff_alpha (interval), {interval_name(interval)}"
+        truths = {"": TRUE_RELIABILITY} if interval == "percentile" else {}
+        truths[", truth for the sample's reviewers"] = own
+        rows += _measure_against(design, name, _alpha(resamples, interval), panels, truths)
+    return rows
+
+
+def interval_name(interval: str) -> str:
+    return {"bca": "BCa", "percentile": "percentile"}[interval]
+
+
+def _measure_against(design: str, name: str, estimator, samples: list, truths: dict) -> list:
+    """``_measure``'s row for each truth (a number, or one a sample), the estimator run once
+    a sample; each row's seconds are that one run's."""
+    started = time.perf_counter()
+    results = np.array([estimator(sample) for sample in samples], dtype=float)
+    seconds = time.perf_counter() - started
+    rows = []
+    for suffix, truth in truths.items():
+        truth = np.broadcast_to(np.asarray(truth, dtype=float), len(results))
+        errors = results[:, 0] - truth
+        covered = (results[:, 1] <= truth) & (results[:, 2] >= truth)
+        rows.append(
+            {
+                "design": design,
+                "estimator": name + suffix,
+                "truth": float(truth.mean()),
+                "samples": len(results),
+                "bias": float(errors.mean()),
+                "rmse": float(np.sqrt((errors**2).mean())),
+                "coverage": float(covered.mean()),
+                "seconds": seconds,
+            }
+        )
+    return rows
 
 
 def run_panels(samples: int, resamples: int) -> list[dict]:
     rows = []
-    alpha = _alpha(resamples)
     for portfolios, seed in ((60, 41), (200, 42)):
         rng = np.random.default_rng(seed)
         pooled = [draw_panel(portfolios, REVIEWER_POOL, rng, MISSING_SHARE) for _ in range(samples)]
@@ -156,11 +202,7 @@ def run_panels(samples: int, resamples: int) -> list[dict]:
             f"panel: {portfolios} portfolios, 3 of {REVIEWER_POOL} reviewers each, "
             f"{MISSING_SHARE:.0%} of scores missing"
         )
-        rows.append(
-            _measure(design, "reliability.krippendorff_alpha (interval)", alpha, pooled,
-                     TRUE_RELIABILITY)
-        )  # fmt: skip
-        rows.append(_measure_alpha_given_reviewers(design, alpha, pooled))
+        rows += _measure_alpha(design, resamples, pooled)
         rows.append(
             _measure(design, "reliability.rater_severity, rater_sd", severity_spread, pooled,
                      SEVERITY_SD)
@@ -172,11 +214,7 @@ def run_panels(samples: int, resamples: int) -> list[dict]:
         rows.append(
             _measure(design, "reliability.icc, ICC(2,1)", icc_two_way, balanced, TRUE_RELIABILITY)
         )
-        rows.append(
-            _measure(design, "reliability.krippendorff_alpha (interval)", alpha, balanced,
-                     TRUE_RELIABILITY)
-        )  # fmt: skip
-        rows.append(_measure_alpha_given_reviewers(design, alpha, balanced))
+        rows += _measure_alpha(design, resamples, balanced)
     return rows
 
 
@@ -246,6 +284,88 @@ def run_levels(samples: int, true_slope: float) -> list[dict]:
     return rows
 
 
+# --- panel scores over quarters ---------------------------------------------------------
+#
+# As truth.yaml's panel: a team of 8-12 students, each scored in 3 or 4 consecutive
+# quarters (time 0, 1, ...), each quarter by the team's panel of 2 reviewers drawn from the
+# district's pool of 24, each scoring 4 components in half points; the student's quarter
+# score is the mean of those 8 (the ``portfolio_quarters`` mart). A component score is
+#     MEAN_QUALITY + team (sd GROWTH_TEAM_SD) + student (sd STUDENT_SD, ability and the
+#     student's own effect) + GROWTH_SLOPE * quarter + the reviewer's severity + noise,
+# not clipped to 0-10 (at these values almost none would be), so the slope's truth is
+# exact. The component offsets of truth.yaml are the same every quarter and are left out.
+# What ``score_growth`` does not model: a team's students in a quarter share that panel's
+# two reviewers, so their scores share its severity (sd 0.6 / sqrt(2)), a shock that
+# differs from quarter to quarter within the team.
+GROWTH_SLOPE, GROWTH_TEAM_SD, STUDENT_SD = 0.3, 0.2, math.hypot(0.6, 0.4)
+GROWTH_REVIEWERS, GROWTH_COMPONENTS, COMPONENT_NOISE_SD, COMPONENT_STEP = 2, 4, 0.8, 0.5
+MAX_QUARTERS = 4
+
+
+def draw_quarters(teams: int, rng: np.random.Generator) -> pd.DataFrame:
+    size = rng.integers(8, 13, teams)
+    team_of_student = np.repeat(np.arange(teams), size)
+    quarters = rng.integers(3, MAX_QUARTERS + 1, len(team_of_student))
+    student = np.repeat(np.arange(len(team_of_student)), quarters)
+    quarter = np.arange(len(student)) - np.repeat(np.cumsum(quarters) - quarters, quarters)
+    team = team_of_student[student]
+    severity = rng.normal(0, SEVERITY_SD, REVIEWER_POOL)
+    panels = _distinct_picks(teams * MAX_QUARTERS, REVIEWER_POOL, GROWTH_REVIEWERS, rng)
+    panel_severity = severity[panels].reshape(teams, MAX_QUARTERS, GROWTH_REVIEWERS)
+    quality = (
+        MEAN_QUALITY
+        + rng.normal(0, GROWTH_TEAM_SD, teams)[team]
+        + rng.normal(0, STUDENT_SD, len(team_of_student))[student]
+        + GROWTH_SLOPE * quarter
+    )
+    noise = rng.normal(0, COMPONENT_NOISE_SD, (len(student), GROWTH_REVIEWERS, GROWTH_COMPONENTS))
+    raw = quality[:, None, None] + panel_severity[team, quarter][:, :, None] + noise
+    score = (np.round(raw / COMPONENT_STEP) * COMPONENT_STEP).mean(axis=(1, 2))
+    return pd.DataFrame({"team": team, "student": student, "quarter": quarter, "score": score})
+
+
+def growth_slope(frame: pd.DataFrame) -> tuple[float, float, float]:
+    from models.growth import score_growth
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        term = score_growth(
+            frame, score="score", time="quarter", student="student", team="team"
+        ).term("quarter")
+    return term.estimate, term.ci_lower, term.ci_upper
+
+
+def within_slope_clustered(frame: pd.DataFrame) -> tuple[float, float, float]:
+    """A candidate, not in ``models``: the slope within students (each student's scores
+    less their mean, so no student or team effect enters), with errors clustered by team
+    (CR1, G / (G - 1)) and t on G - 1 degrees of freedom. Whatever a team's panels share,
+    a quarter's severity included, stays inside the team's cluster."""
+    by_student = frame.groupby("student")
+    time = frame["quarter"] - by_student["quarter"].transform("mean")
+    score = frame["score"] - by_student["score"].transform("mean")
+    slope = float(time @ score) / float(time @ time)
+    scores = (time * (score - slope * time)).groupby(frame["team"]).sum()
+    clusters = len(scores)
+    error = math.sqrt(clusters / (clusters - 1) * float(scores @ scores)) / float(time @ time)
+    t = stats.t.ppf(0.975, clusters - 1)
+    return slope, slope - t * error, slope + t * error
+
+
+def run_growth(samples: int) -> list[dict]:
+    rows = []
+    for teams, seed in ((8, 61), (40, 62)):
+        rng = np.random.default_rng(seed)
+        frames = [draw_quarters(teams, rng) for _ in range(samples)]
+        design = f"panel scores: {teams} teams of 8-12, 3-4 quarters a student"
+        rows.append(_measure(design, "growth.score_growth, quarter", growth_slope, frames,
+                             GROWTH_SLOPE))  # fmt: skip
+        rows.append(
+            _measure(design, "candidate: within-student slope, clustered by team (t, G-1 df)",
+                     within_slope_clustered, frames, GROWTH_SLOPE)
+        )  # fmt: skip
+    return rows
+
+
 # --- the truths, checked on very large samples ---------------------------------------------
 
 
@@ -311,10 +431,18 @@ def render(rows: list[dict], truths: Truths, samples: int, resamples: int) -> st
         f"(educator sd {EDUCATOR_SD}); the pooled ordered logit's truth is the "
         f"population-averaged slope, {truths.slope_large:.4f} from one fit to "
         f"{TRUTH_EDUCATORS:,} educators (the attenuation formula gives "
-        f"{truths.slope_approximate:.4f}). {samples} samples a design; every estimator of a "
-        "design sees the same samples."
+        f"{truths.slope_approximate:.4f}). Panel scores over quarters: true growth "
+        f"{GROWTH_SLOPE} a quarter; team sd {GROWTH_TEAM_SD}, student sd {STUDENT_SD:.2f}; "
+        f"each quarter a team's panel of {GROWTH_REVIEWERS} of the {REVIEWER_POOL} reviewers "
+        f"(severity sd {SEVERITY_SD}) scores {GROWTH_COMPONENTS} components in steps of "
+        f"{COMPONENT_STEP} (noise sd {COMPONENT_NOISE_SD}), a student's score their mean. "
+        f"{samples} samples a design; every estimator of a design sees the same samples."
     )
     return coverage_table(preamble, rows)
+
+
+PARTS = ("panels", "levels", "growth")
+OUT = ROOT / "benchmarks" / "out" / "reliability_coverage.json"
 
 
 def main() -> None:
@@ -323,16 +451,39 @@ def main() -> None:
     parser.add_argument(
         "--resamples", type=int, default=1000, help="alpha's bootstrap (its default: 1000)"
     )
-    args = parser.parse_args()
-    started = time.perf_counter()
-    truths = check_truths(np.random.default_rng(40))
-    rows = run_panels(args.samples, args.resamples) + run_levels(args.samples, truths.slope_large)
-    table = render(rows, truths, args.samples, args.resamples)
-    out = ROOT / "benchmarks" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "reliability_coverage.json").write_text(
-        json.dumps({"truths": truths.__dict__, "rows": rows}, indent=2), encoding="utf-8"
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="rerun only this part (repeatable); the others' rows come from the last run's "
+        f"{OUT.relative_to(ROOT)}",
     )
+    args = parser.parse_args()
+    parts = args.only or list(PARTS)
+    started = time.perf_counter()
+    previous = {"rows": []}
+    if args.only:
+        if not OUT.exists():
+            parser.error(f"--only needs a full run's {OUT.relative_to(ROOT)}; run without it once")
+        previous = json.loads(OUT.read_text(encoding="utf-8"))
+    if {"panels", "levels"} & set(parts):
+        truths = check_truths(np.random.default_rng(40))
+    else:
+        truths = Truths(**previous["truths"])
+    runs = {
+        "panels": lambda: run_panels(args.samples, args.resamples),
+        "levels": lambda: run_levels(args.samples, truths.slope_large),
+        "growth": lambda: run_growth(args.samples),
+    }
+    rows = []
+    for part in PARTS:
+        if part in parts:
+            rows += [row | {"part": part} for row in runs[part]()]
+        else:
+            rows += [row for row in previous["rows"] if row.get("part") == part]
+    table = render(rows, truths, args.samples, args.resamples)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"truths": truths.__dict__, "rows": rows}, indent=2), "utf-8")
     replace_block(
         "reliability",
         table,
