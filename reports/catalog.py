@@ -127,7 +127,7 @@ def load_catalog(*, claims: tuple[tuple[str, str, str], ...] | None = None) -> C
         from models.scorecard import load_registry
 
         claims = tuple((c.id, c.title, c.metric.definition) for c in load_registry().claims)
-    return parse_catalog(yaml.safe_load(catalog_text()), claims=claims)
+    return parse_catalog(yaml.load(catalog_text(), Loader=yaml.CSafeLoader), claims=claims)
 
 
 def parse_catalog(data: Any, *, claims: tuple[tuple[str, str, str], ...] = ()) -> Catalog:

@@ -45,7 +45,7 @@ SCENARIOS = ("claimed", "conservative", "base", "optimistic")
 
 def load_price_index() -> PriceIndex:
     """The CPI-U table shipped in ``models/scenarios/price_index.yaml``."""
-    return parse_price_index(yaml.safe_load(_package_text("price_index.yaml")))
+    return parse_price_index(yaml.load(_package_text("price_index.yaml"), Loader=yaml.CSafeLoader))
 
 
 def load_scenario_data(name: str) -> dict:
@@ -56,7 +56,7 @@ def load_scenario_data(name: str) -> dict:
     """
     if name not in SCENARIOS:
         raise ValueError(f"scenario {name!r}: not shipped; use one of {', '.join(SCENARIOS)}")
-    return yaml.safe_load(_package_text(f"{name}.yaml"))
+    return yaml.load(_package_text(f"{name}.yaml"), Loader=yaml.CSafeLoader)
 
 
 def load_scenario(name: str, *, price_index: PriceIndex | None = None) -> Scenario:

@@ -161,7 +161,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
     """Read and check a claims registry (by default the package's ``models/claims.yaml``)."""
     location = Path(path) if path else registry_path()
     try:
-        data = yaml.safe_load(location.read_text(encoding="utf-8"))
+        data = yaml.load(location.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as error:
         raise ValueError(f"{location.name}: not valid YAML ({error})") from error
     return parse_registry(data)

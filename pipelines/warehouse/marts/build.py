@@ -352,7 +352,7 @@ def _scratch_build(
 
 def roadmap_targets() -> list[dict]:
     """The roadmap's targets by program month (``roadmap_targets.yaml`` of this package)."""
-    return yaml.safe_load(read_sql(__package__, "roadmap_targets.yaml"))
+    return yaml.load(read_sql(__package__, "roadmap_targets.yaml"), Loader=yaml.CSafeLoader)
 
 
 def _create_reference_tables(con: duckdb.DuckDBPyConnection, scratch: str) -> None:
