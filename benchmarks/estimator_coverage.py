@@ -3,7 +3,7 @@ scorecard relies on, on simulated samples shaped like the district.
 
 Three kinds of claim, each with a known truth:
 
-- a treatment effect: ``--samples`` samples (500 by default) of studio teams (clusters);
+- a treatment effect: ``--samples`` samples (1,000 by default) of studio teams (clusters);
   teams choose to join on their members' prior achievement and gender (so the naive
   difference is biased), students' outcomes share a team effect (so plain errors are too
   narrow), and only a few teams exist (so cluster-robust errors with 8 clusters
@@ -23,11 +23,13 @@ Writes the table into ``benchmarks/README.md`` (between the coverage markers) an
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import time
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +40,11 @@ from readme_block import replace_block
 
 ROOT = Path(__file__).resolve().parent.parent
 TRUE_EFFECT = 0.25
-#: The time-ratio model takes about a second a fit: fewer samples (coverage within ~3%).
-WAIT_SAMPLES = 200
+#: The time-ratio fits take a quarter to two thirds of a second each, so they run in
+#: worker processes, one a core. 200 samples left a coverage's standard error at about 1.5
+#: points and put both time ratios at 91.5-92.5% (seed 21); 600 fresh samples gave 95.8%.
+WAIT_SAMPLES = 500
+WORKERS = 2
 #: Share of the outcome's variance between teams (a typical school-outcome ICC).
 ICC = 0.15
 
@@ -252,19 +257,16 @@ def draw_waits(teachers: int, never_share: float, rng: np.random.Generator) -> p
     )
 
 
-def _time_ratio(cure: bool) -> Callable[[pd.DataFrame], tuple[float, float, float]]:
+def time_ratio_interval(frame: pd.DataFrame, cure: bool) -> tuple[float, float, float]:
+    """The time ratio and its interval (a module-level function: worker processes run it)."""
     from models.retention import time_ratio
 
-    def estimate(frame: pd.DataFrame) -> tuple[float, float, float]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            term = time_ratio(
-                frame, duration="days", event="adopted", treatment="champion",
-                cure_fraction=cure,
-            ).term("time_ratio")  # fmt: skip
-        return term.estimate, term.ci_lower, term.ci_upper
-
-    return estimate
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        term = time_ratio(
+            frame, duration="days", event="adopted", treatment="champion", cure_fraction=cure
+        ).term("time_ratio")
+    return term.estimate, term.ci_lower, term.ci_upper
 
 
 def run_waits(samples: int) -> list[dict]:
@@ -274,7 +276,8 @@ def run_waits(samples: int) -> list[dict]:
         frames = [draw_waits(220, never_share, rng) for _ in range(samples)]
         design = f"time ratio: 220 teachers, {never_share:.0%} never adopt"
         for name, cure in (("retention.time_ratio", False), ("time_ratio, cure_fraction", True)):
-            rows.append(_measure(design, name, _time_ratio(cure), frames, TRUE_TIME_RATIO))
+            estimator = functools.partial(time_ratio_interval, cure=cure)
+            rows.append(_measure(design, name, estimator, frames, TRUE_TIME_RATIO, workers=WORKERS))
     return rows
 
 
@@ -366,10 +369,51 @@ def run_ratios(samples: int) -> list[dict]:
     return rows
 
 
-def _measure(design: str, name: str, estimator, samples: list, truth: float) -> dict:
-    """Run ``estimator`` on every sample: bias, RMSE and coverage of its 95% interval."""
+#: Teachers each champion trains a month: lognormal around a median of 2 (log sd 0.6),
+#: so a few champions train many more than the rest, as cascades do.
+MEDIAN_TRAINED_A_MONTH, TRAINED_LOG_SD = 2.0, 0.6
+TRUE_MEAN_TRAINED = MEDIAN_TRAINED_A_MONTH * math.exp(TRAINED_LOG_SD**2 / 2)
+
+
+def draw_champions(champions: int, rng: np.random.Generator) -> pd.DataFrame:
+    rates = MEDIAN_TRAINED_A_MONTH * np.exp(rng.normal(0, TRAINED_LOG_SD, champions))
+    return pd.DataFrame({"trained_a_month": rates})
+
+
+def champion_mean(frame: pd.DataFrame) -> tuple[float, float, float]:
+    from models.ratios import mean
+
+    term = mean(frame, outcome="trained_a_month").term("mean")
+    return term.estimate, term.ci_lower, term.ci_upper
+
+
+def run_means(samples: int) -> list[dict]:
+    """The train-the-trainer claim's mean over champions, on skewed rates (its t interval
+    assumes a roughly normal mean, which 10-40 champions may not give)."""
+    rows = []
+    for champions, seed in ((10, 41), (20, 42), (40, 43)):
+        rng = np.random.default_rng(seed)
+        frames = [draw_champions(champions, rng) for _ in range(samples)]
+        design = f"trained a month: {champions} champions"
+        name = "ratios.mean (t interval)"
+        rows.append(_measure(design, name, champion_mean, frames, TRUE_MEAN_TRAINED))
+    return rows
+
+
+def _measure(
+    design: str, name: str, estimator, samples: list, truth: float, *, workers: int = 1
+) -> dict:
+    """Run ``estimator`` on every sample: bias, RMSE and coverage of its 95% interval.
+
+    With ``workers`` above 1 the samples are shared among that many processes (the
+    estimator must then be picklable: a module-level function or a partial of one)."""
     started = time.perf_counter()
-    results = np.array([estimator(sample) for sample in samples], dtype=float)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(samples) // (4 * workers))
+            results = np.array(list(pool.map(estimator, samples, chunksize=chunk)), dtype=float)
+    else:
+        results = np.array([estimator(sample) for sample in samples], dtype=float)
     estimates, lower, upper = results[:, 0], results[:, 1], results[:, 2]
     covered = (lower <= truth) & (upper >= truth)
     errors = estimates - truth
@@ -391,8 +435,11 @@ def render(rows: list[dict], samples: int) -> str:
         "their members' prior achievement and gender; every estimator sees the same samples. "
         f"Retention ratio: true ratio {TRUE_RETENTION_RATIO}, teams' rates varying by the "
         f"team sd on the log scale. Time ratio: true ratio {TRUE_TIME_RATIO:.3f} (1.5x faster), "
-        f"exponential waits, records ending at {RECORDS_END:.0f} days. {samples} samples a "
-        f"design ({WAIT_SAMPLES} for the time ratio, whose fit takes about a second)."
+        f"exponential waits, records ending at {RECORDS_END:.0f} days. Champions' teachers "
+        f"trained a month: lognormal, median {MEDIAN_TRAINED_A_MONTH:g}, log sd "
+        f"{TRAINED_LOG_SD:g} (true mean {TRUE_MEAN_TRAINED:.3f}). {samples} samples a "
+        f"design ({WAIT_SAMPLES} for the time ratio, whose fits run on {WORKERS} cores; "
+        "seconds are wall time)."
     )
     return coverage_table(preamble, rows)
 
@@ -421,13 +468,14 @@ def write_readme(table: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--samples", type=int, default=1000)
     args = parser.parse_args()
     started = time.perf_counter()
     rows = (
         run(args.samples)
         + run_retention(args.samples)
         + run_ratios(args.samples)
+        + run_means(args.samples)
         + run_waits(WAIT_SAMPLES)
     )
     table = render(rows, args.samples)
