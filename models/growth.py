@@ -85,7 +85,8 @@ def score_growth(
         Terms ``Intercept``, the time column (the headline: growth per unit of time) and
         each covariate, with Wald intervals; then ``student_sd``, ``team_sd`` and
         ``occasion_sd`` (with a team, the last with occasion effects) and ``residual_sd``,
-        the estimated standard deviations, without intervals.
+        the estimated standard deviations, without intervals. ``details`` counts the
+        ``students`` and, with occasion effects, the ``occasions`` (teams' time points).
 
     Notes
     -----
