@@ -10,9 +10,10 @@ coverage on simulated samples shaped like the district, each with a known truth.
   measured where the same 3 reviewers score every portfolio (a balanced panel);
   ``models.reliability.rater_severity``'s spread of reviewers' severities on the first.
 - Panel scores over quarters: a student's mean score each quarter, students in teams,
-  growing by a known amount a quarter; ``models.growth.score_growth`` (student and team
-  random intercepts) is measured, and beside it a candidate not in ``models``: the slope
-  within students with errors clustered by team.
+  growing by a known amount a quarter, a team's students scored together each quarter;
+  ``models.growth.score_growth`` is measured as it is by default (random intercepts for
+  teams, students and each team's quarters) and with ``occasion_effects=False`` (no
+  intercept for the team's quarters), for contrast.
 - Educators' LEARN levels: emerging / applying / integrating cut from a latent logistic
   that rises with months since training and has an educator effect, several assessments
   an educator. ``models.growth.ordered_levels`` is measured with errors clustered by
@@ -39,7 +40,6 @@ import numpy as np
 import pandas as pd
 from estimator_coverage import ROOT, _measure, coverage_table
 from readme_block import replace_block
-from scipy import stats
 
 # --- employer panels -----------------------------------------------------------------------
 #
@@ -294,9 +294,10 @@ def run_levels(samples: int, true_slope: float) -> list[dict]:
 #     student's own effect) + GROWTH_SLOPE * quarter + the reviewer's severity + noise,
 # not clipped to 0-10 (at these values almost none would be), so the slope's truth is
 # exact. The component offsets of truth.yaml are the same every quarter and are left out.
-# What ``score_growth`` does not model: a team's students in a quarter share that panel's
-# two reviewers, so their scores share its severity (sd 0.6 / sqrt(2)), a shock that
-# differs from quarter to quarter within the team.
+# A team's students in a quarter share that panel's two reviewers, so their scores share
+# its severity (sd 0.6 / sqrt(2)), a shock that differs from quarter to quarter within the
+# team: ``score_growth``'s occasion effects (one random intercept for each team's quarter)
+# model it; with ``occasion_effects=False`` the model does not know it.
 GROWTH_SLOPE, GROWTH_TEAM_SD, STUDENT_SD = 0.3, 0.2, math.hypot(0.6, 0.4)
 GROWTH_REVIEWERS, GROWTH_COMPONENTS, COMPONENT_NOISE_SD, COMPONENT_STEP = 2, 4, 0.8, 0.5
 MAX_QUARTERS = 4
@@ -324,31 +325,19 @@ def draw_quarters(teams: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame({"team": team, "student": student, "quarter": quarter, "score": score})
 
 
-def growth_slope(frame: pd.DataFrame) -> tuple[float, float, float]:
+def _growth(occasion_effects: bool) -> Callable[[pd.DataFrame], tuple[float, float, float]]:
     from models.growth import score_growth
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        term = score_growth(
-            frame, score="score", time="quarter", student="student", team="team"
-        ).term("quarter")
-    return term.estimate, term.ci_lower, term.ci_upper
+    def estimate(frame: pd.DataFrame) -> tuple[float, float, float]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            term = score_growth(
+                frame, score="score", time="quarter", student="student", team="team",
+                occasion_effects=occasion_effects,
+            ).term("quarter")  # fmt: skip
+        return term.estimate, term.ci_lower, term.ci_upper
 
-
-def within_slope_clustered(frame: pd.DataFrame) -> tuple[float, float, float]:
-    """A candidate, not in ``models``: the slope within students (each student's scores
-    less their mean, so no student or team effect enters), with errors clustered by team
-    (CR1, G / (G - 1)) and t on G - 1 degrees of freedom. Whatever a team's panels share,
-    a quarter's severity included, stays inside the team's cluster."""
-    by_student = frame.groupby("student")
-    time = frame["quarter"] - by_student["quarter"].transform("mean")
-    score = frame["score"] - by_student["score"].transform("mean")
-    slope = float(time @ score) / float(time @ time)
-    scores = (time * (score - slope * time)).groupby(frame["team"]).sum()
-    clusters = len(scores)
-    error = math.sqrt(clusters / (clusters - 1) * float(scores @ scores)) / float(time @ time)
-    t = stats.t.ppf(0.975, clusters - 1)
-    return slope, slope - t * error, slope + t * error
+    return estimate
 
 
 def run_growth(samples: int) -> list[dict]:
@@ -357,12 +346,11 @@ def run_growth(samples: int) -> list[dict]:
         rng = np.random.default_rng(seed)
         frames = [draw_quarters(teams, rng) for _ in range(samples)]
         design = f"panel scores: {teams} teams of 8-12, 3-4 quarters a student"
-        rows.append(_measure(design, "growth.score_growth, quarter", growth_slope, frames,
-                             GROWTH_SLOPE))  # fmt: skip
-        rows.append(
-            _measure(design, "candidate: within-student slope, clustered by team (t, G-1 df)",
-                     within_slope_clustered, frames, GROWTH_SLOPE)
-        )  # fmt: skip
+        for name, occasion_effects in (
+            ("growth.score_growth, quarter (occasion effects, the default)", True),
+            ("growth.score_growth without occasion effects (occasion_effects=False)", False),
+        ):
+            rows.append(_measure(design, name, _growth(occasion_effects), frames, GROWTH_SLOPE))
     return rows
 
 

@@ -1,8 +1,9 @@
 """Growth over time: scores across quarters, and ordered levels (LEARN) against covariates.
 
 - ``score_growth``: a linear mixed model of a score on time with random intercepts for
-  students (and their teams), so repeated scores of one student are not counted as
-  independent evidence; the time slope is the growth per unit of time.
+  students (and their teams, and each team's scoring occasions), so repeated scores of one
+  student, and scores a team's panel gave together, are not counted as independent
+  evidence; the time slope is the growth per unit of time.
 - ``ordered_levels``: a proportional-odds (ordered logit) model of a level such as the
   LEARN progression's emerging < applying < integrating.
 """
@@ -44,8 +45,11 @@ def score_growth(
     team: str | None = None,
     covariates: Sequence[str] = (),
     alpha: float = 0.05,
+    occasion_effects: bool = True,
+    occasion: str | None = None,
 ) -> Result:
-    """Growth of a score over time, with random intercepts for students and teams.
+    """Growth of a score over time, with random intercepts for students, teams and each
+    team's scoring occasions.
 
     Parameters
     ----------
@@ -65,22 +69,47 @@ def score_growth(
         Further numeric (or 0/1) columns adjusted for, such as prior GPA.
     alpha
         1 minus the intervals' confidence level.
+    occasion_effects
+        With a team (ignored without one): a random intercept for each occasion on which a
+        team was scored, shared by the team's students scored then. False fits the model
+        without it, whose slope interval is too narrow wherever a team's students are
+        scored together (see Notes).
+    occasion
+        The column naming the occasion a score was given, such as the calendar quarter of
+        the panel; by default the time column (right when a team's students share their
+        time points, as when time counts quarters since the team's first panel).
 
     Returns
     -------
     Result
         Terms ``Intercept``, the time column (the headline: growth per unit of time) and
-        each covariate, with Wald intervals; then ``student_sd``, ``team_sd`` (with a team)
-        and ``residual_sd``, the estimated standard deviations, without intervals.
+        each covariate, with Wald intervals; then ``student_sd``, ``team_sd`` and
+        ``occasion_sd`` (with a team, the last with occasion effects) and ``residual_sd``,
+        the estimated standard deviations, without intervals. ``details`` counts the
+        ``students`` and, with occasion effects, the ``occasions`` (teams' time points).
 
     Notes
     -----
-    ``score = b0 + b1 * time + covariates + team + student + error``, fitted by restricted
-    maximum likelihood with statsmodels' MixedLM (groups are teams, students a variance
-    component within them; without a team, groups are students). Growth is assumed linear
-    and common to all students; a student's own level is what the random intercept
-    absorbs. Students must be nested in teams: a student scored in two teams counts as a
-    separate student in each, and the result says how many did.
+    ``score = b0 + b1 * time + covariates + team + team's occasion + student + error``,
+    fitted by restricted maximum likelihood with statsmodels' MixedLM (groups are teams,
+    students and the team's occasions variance components within them; without a team,
+    groups are students). Growth is assumed linear and common to all students; a student's
+    own level is what the random intercept absorbs. Students must be nested in teams: a
+    student scored in two teams counts as a separate student in each, and the result says
+    how many did.
+
+    Why occasion effects by default: the district's panels score a team's students
+    together each quarter, by the same two reviewers, so one panel's severity lifts or
+    lowers the whole team that quarter. Those shocks tilt a team's growth line; a model
+    without them counts the tilt as evidence from every student, not from a handful of
+    panels. On panel-shaped samples (``benchmarks/reliability_coverage.py``, 200 a design)
+    the slope's 95% interval without occasion effects covered 59% (8 teams) and 60% (40
+    teams); with them, 95.5% and 93.5%. Alternatives measured on the same samples: the
+    slope within students with errors clustered by team (CR1, or the cluster jackknife,
+    t on G - 1 df) covered 97% and 96.5%, with wider intervals and a larger error (RMSE
+    0.066 against 0.061 with 8 teams, 0.033 against 0.031 with 40); this model's
+    intervals with t on G - 1 df instead of the normal covered 97.5% and 94.5%. The
+    model's own term is kept: it says what links the scores, and gives its spread.
 
     References
     ----------
@@ -100,7 +129,12 @@ def score_growth(
     """
     check_alpha(alpha)
     covariates = list(covariates)
+    with_occasions = occasion_effects and team is not None
     ids = {"student": student} | ({"team": team} if team is not None else {})
+    if occasion is not None:
+        if not with_occasions:
+            raise ValueError("occasion: occasion effects need team= and occasion_effects=True")
+        ids["occasion"] = occasion
     require_columns(
         frame,
         {"score": [score], "time": [time], "covariates": covariates}
@@ -138,6 +172,15 @@ def score_growth(
                 "separate student in each team."
             )
         groups, vc_formula = "_team", {"student": "0 + C(_student)"}
+        if with_occasions:
+            # Within a team (the group) one intercept per occasion: the team's occasion.
+            data["_occasion"] = frame[occasion if occasion is not None else time].to_numpy()
+            vc_formula["occasion"] = "0 + C(_occasion)"
+        else:
+            warnings.append(
+                "no occasion effects: if a team's students are scored together (by one "
+                "panel in a quarter), the slope's interval is too narrow."
+            )
     formula = "_score ~ " + " + ".join(key for key in names if key != "_score")
     model = smf.mixedlm(formula, data, groups=groups, re_formula="1", vc_formula=vc_formula)
     with python_warnings.catch_warnings(record=True) as caught:
@@ -167,15 +210,21 @@ def score_growth(
     if team is None:
         terms.append(Term("student_sd", math.sqrt(group_variance)))
     else:
+        components = dict(zip(fit.model.exog_vc.names, fit.vcomp, strict=True))
         terms += [
-            Term("student_sd", math.sqrt(float(fit.vcomp[0]))),
+            Term("student_sd", math.sqrt(float(components["student"]))),
             Term("team_sd", math.sqrt(group_variance)),
         ]
+        if with_occasions:
+            terms.append(Term("occasion_sd", math.sqrt(float(components["occasion"]))))
     terms.append(Term("residual_sd", math.sqrt(float(fit.scale))))
+    random = "students"
+    if team is not None:
+        random = "teams and " + (
+            "students and occasions within them" if with_occasions else "students within them"
+        )
     return Result(
-        method="linear mixed model (REML), random intercepts for "
-        + ("students" if team is None else "teams and students within them")
-        + ", Wald intervals",
+        method=f"linear mixed model (REML), random intercepts for {random}, Wald intervals",
         estimand=f"change in {score} per unit of {time}",
         n=len(data),
         terms=tuple(terms),
@@ -183,7 +232,12 @@ def score_growth(
         clusters=clusters,
         warnings=tuple(warnings),
         headline=time,
-        details={"students": students, "converged": bool(fit.converged)},
+        details={"students": students, "converged": bool(fit.converged)}
+        | (
+            {"occasions": int(data.groupby(["_team", "_occasion"]).ngroups)}
+            if with_occasions
+            else {}
+        ),
     )
 
 

@@ -21,17 +21,22 @@ def statsmodels_data(path: str) -> pd.DataFrame:
     return pd.read_csv(files("statsmodels") / path)
 
 
-def simulated_panel(seed: int, *, slope: float, teams: int = 20, per_team: int = 8):
-    """Students in teams scored over six quarters: team sd 0.3, student sd 0.5, noise 0.6."""
+def simulated_panel(
+    seed: int, *, slope: float, teams: int = 20, per_team: int = 8, occasion_sd: float = 0.0
+):
+    """Students in teams scored over six quarters: team sd 0.3, student sd 0.5, noise 0.6;
+    with ``occasion_sd``, a shock each team's students share in a quarter (its panel)."""
     rng = np.random.default_rng(seed)
     rows = []
     for team in range(teams):
         team_effect = rng.normal(0, 0.3)
+        occasion_effects = rng.normal(0, occasion_sd, 6)
         for member in range(per_team):
             student_effect = rng.normal(0, 0.5)
             gpa = rng.normal(3.0, 0.5)
             for quarter in range(6):
                 score = 6 + slope * quarter + 0.4 * gpa + team_effect + student_effect
+                score += occasion_effects[quarter]
                 rows.append(
                     (f"t{team}", f"s{team}-{member}", quarter, gpa, score + rng.normal(0, 0.6))
                 )
@@ -76,8 +81,29 @@ def test_score_growth_finds_the_simulated_slope_with_teams_and_covariates():
     slope, gpa = result.term("quarter"), result.term("gpa")
     assert slope.ci_lower < 0.3 < slope.ci_upper
     assert gpa.ci_lower < 0.4 < gpa.ci_upper
-    assert [t.term for t in result.terms][-3:] == ["student_sd", "team_sd", "residual_sd"]
+    # occasion_sd: each team's quarters, a random effect of the default model.
+    assert [t.term for t in result.terms][-4:] == [
+        "student_sd",
+        "team_sd",
+        "occasion_sd",
+        "residual_sd",
+    ]
     assert result.clusters == 20
+
+
+def test_score_growth_widens_the_interval_for_a_shock_a_team_shares_in_a_quarter():
+    # Each team's panel moves its students together in a quarter (sd 0.4): the model
+    # without occasion effects takes those 10 teams x 6 shocks as 480 scores' evidence.
+    panel = simulated_panel(7, slope=0.3, teams=10, per_team=8, occasion_sd=0.4)
+    options = {"score": "score", "time": "quarter", "student": "student", "team": "team"}
+    default = score_growth(panel, **options)
+    without = score_growth(panel, **options, occasion_effects=False)
+    slope, narrow = default.term("quarter"), without.term("quarter")
+    assert slope.ci_lower < 0.3 < slope.ci_upper
+    assert slope.std_error > 1.5 * narrow.std_error  # 0.031 against 0.018
+    assert default.details["occasions"] == 60
+    assert "occasions within them" in default.method
+    assert any(w.startswith("no occasion effects") for w in without.warnings)
 
 
 def test_score_growth_says_when_a_student_moved_team():
@@ -111,6 +137,7 @@ def test_score_growth_gives_no_interval_for_fewer_than_five_students():
         ),
         (lambda f: f.assign(student="s"), {}, "at least two students"),
         (lambda f: f.assign(team="t"), {"team": "team"}, "at least two teams"),
+        (lambda f: f, {"occasion": "quarter"}, "occasion: occasion effects need team="),
         (
             lambda f: f.assign(team=f.team.where(f.index > 0)),
             {"team": "team"},
@@ -242,12 +269,15 @@ def test_portfolio_growth_per_quarter_recovers_the_district_truth(marts):
     # Growth stops at max_growth: keep the quarters before the cap binds.
     cap = int(truth.max_growth / truth.growth_per_quarter)
     quarters = quarters[quarters.quarters_reviewed <= cap]
+    # A team's panel sits once a calendar quarter; its students' quarters_reviewed differ.
+    quarters["panel"] = quarters.school_year.astype(str) + " " + quarters.quarter.astype(str)
     result = score_growth(
         quarters,
         score="mean_score",
         time="quarters_reviewed",
         student="student_unique_id",
         team="team_id",
+        occasion="panel",
     )
     slope = result.term("quarters_reviewed")
     assert slope.ci_lower < truth.growth_per_quarter < slope.ci_upper
