@@ -100,8 +100,9 @@ def synth(out, seed, truth, students, districts) -> None:
 )
 def demo(from_dir, db, seed, truth, fresh, out) -> None:
     """Run the main job: generate the synthetic district, ingest it, build the marts, score
-    the claims, project the ten-year return, write the grant writers' page (reports/out/),
-    summarise every stage.
+    the claims, project the ten-year return, write the board's report (HTML and PDF), the
+    grant writers' page and a research partner's extract (reports/out/), summarise every
+    stage.
 
     Example: outcomes demo            (what `make demo` runs)
 
