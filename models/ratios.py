@@ -26,7 +26,7 @@ from scipy import stats
 
 from models.checks import check_alpha, require_columns
 from models.effects.inference import ols_leave_cluster_out
-from models.results import Result, Term
+from models.results import Result, Term, ratio_term
 
 #: Below this many clusters cluster-robust errors run small (Cameron, Gelbach and Miller
 #: 2008); the result says so.
@@ -404,15 +404,8 @@ def _check_clusters(clusters: int, notes: list[str]) -> None:
 
 
 def _ratio_term(name: str, ratio: float, log_se: float, z: float, df: int | None) -> Term:
-    return Term(
-        name,
-        ratio,
-        ratio * log_se,
-        math.exp(math.log(ratio) - z * log_se),
-        math.exp(math.log(ratio) + z * log_se),
-        _p_value(math.log(ratio) / log_se, df) if log_se > 0 else None,
-        extra=(("log_std_error", log_se),),
-    )
+    p_value = _p_value(math.log(ratio) / log_se, df) if log_se > 0 else None
+    return ratio_term(name, ratio, log_se, z, p_value)
 
 
 def _plain_term(name: str, estimate: float, se: float, z: float, df: int | None) -> Term:

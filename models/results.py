@@ -44,6 +44,24 @@ class Term:
         return row
 
 
+def ratio_term(
+    name: str, ratio: float, log_se: float, quantile: float, p_value: float | None
+) -> Term:
+    """A ratio's term from the standard error of its log: the interval is ``quantile``
+    errors either side on the log scale, the ratio's own error the delta method's
+    (ratio x log error), and the log's error kept as the ``log_std_error`` column."""
+    log_ratio = math.log(ratio)
+    return Term(
+        name,
+        ratio,
+        ratio * log_se,
+        math.exp(log_ratio - quantile * log_se),
+        math.exp(log_ratio + quantile * log_se),
+        p_value,
+        extra=(("log_std_error", log_se),),
+    )
+
+
 @dataclass(frozen=True)
 class Result:
     """What an estimator found, and how.

@@ -15,7 +15,7 @@ from models.checks import check_alpha, require_columns
 from models.effects.inference import FEW_CLUSTERS
 from models.effects.inputs import covariate_frame, zero_one
 from models.proportions.counts import against_claim
-from models.results import Result, Term
+from models.results import Result, Term, ratio_term
 
 #: Newton steps of the Poisson fit; it converges in well under ten on 0/1 outcomes.
 MAX_ITERATIONS = 100
@@ -276,12 +276,5 @@ def _ratio_from_log(log_ratio: float, log_se: float | None, df: int | None, alph
         return Term("risk_ratio", ratio)
     distribution = stats.norm if df is None else stats.t(df)
     quantile = float(distribution.ppf(1 - alpha / 2))
-    return Term(
-        "risk_ratio",
-        ratio,
-        ratio * log_se,
-        math.exp(log_ratio - quantile * log_se),
-        math.exp(log_ratio + quantile * log_se),
-        float(2 * distribution.sf(abs(log_ratio / log_se))),
-        extra=(("log_std_error", log_se),),
-    )
+    p_value = float(2 * distribution.sf(abs(log_ratio / log_se)))
+    return ratio_term("risk_ratio", ratio, log_se, quantile, p_value)

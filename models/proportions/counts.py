@@ -8,7 +8,7 @@ import numbers
 
 from scipy import stats
 
-from models.results import Result, Term
+from models.results import Result, Term, ratio_term
 
 #: Added to every cell of the 2x2 table when one is zero, so that the ratios and their log
 #: intervals exist (Haldane 1956; Anscombe 1956).
@@ -124,14 +124,14 @@ def compare(
 
     p_value = float(stats.fisher_exact([[a, n1 - a], [b, n2 - b]]).pvalue)
     ca, cn1, cb, cn2 = a + correction, n1 + 2 * correction, b + correction, n2 + 2 * correction
-    risk_ratio = _ratio_term(
+    risk_ratio = ratio_term(
         "risk_ratio",
         (ca / cn1) / (cb / cn2),
         math.sqrt(1 / ca - 1 / cn1 + 1 / cb - 1 / cn2),
         z,
         p_value,
     )
-    odds_ratio = _ratio_term(
+    odds_ratio = ratio_term(
         "odds_ratio",
         (ca * (cn2 - cb)) / (cb * (cn1 - ca)),
         math.sqrt(1 / ca + 1 / (cn1 - ca) + 1 / cb + 1 / (cn2 - cb)),
@@ -199,18 +199,6 @@ def wilson_interval(events: int, n: int, z: float) -> tuple[float, float]:
     centre = (share + z * z / (2 * n)) / scale
     half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / scale
     return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def _ratio_term(name: str, ratio: float, log_se: float, z: float, p_value: float) -> Term:
-    return Term(
-        name,
-        ratio,
-        ratio * log_se,
-        math.exp(math.log(ratio) - z * log_se),
-        math.exp(math.log(ratio) + z * log_se),
-        p_value,
-        extra=(("log_std_error", log_se),),
-    )
 
 
 def against_claim(term: Term, claimed: float, df: int | None = None) -> Term:
