@@ -82,8 +82,11 @@ def run_demo(
         results = ingest_plan(
             plan,
             db=db_path,
-            on_file=lambda file: progress.update(task, description=_described(file)),
-            on_done=lambda file, batches: progress.advance(task),
+            # Files are read first and written together: the bar counts files read.
+            on_file=lambda file: progress.update(task, description=_described(file), advance=1),
+            on_validate=lambda count: progress.update(
+                task, description=f"validating and writing {count} batches"
+            ),
         )
     read = sum(r.rows_read for r in results)
     accepted = sum(r.rows_accepted for r in results)

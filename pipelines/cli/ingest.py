@@ -102,7 +102,8 @@ def ingest(paths, kind, db, district, rename, set_values, no_build, wait, **choi
                 wait_seconds=wait,
                 **choices,
             ),
-            on_file=lambda file: status.update(f"loading {file.path.name} as {file.kind}"),
+            on_file=lambda file: status.update(f"reading {file.path.name} as {file.kind}"),
+            on_validate=lambda count: status.update(f"validating and writing {count} batch(es)"),
         )
     _print_batches(results)
     quarantined = sum(r.rows_quarantined for r in results)

@@ -75,16 +75,17 @@ class Staging:
         self._spill.cleanup()
 
     def clear(self) -> None:
-        """Drop every table and view a file left in staging (the macros stay)."""
+        """Drop every table and view a file left in the main schema (the macros, and the
+        schemas of batches waiting to be written, stay)."""
         database = self.con.execute("SELECT current_database()").fetchone()[0]
-        for kind, schema, name in self.con.execute(
-            "SELECT 'VIEW', schema_name, view_name FROM duckdb_views() "
-            "WHERE database_name = ? AND NOT internal "
-            "UNION ALL SELECT 'TABLE', schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = ? AND NOT temporary",
+        for kind, name in self.con.execute(
+            "SELECT 'VIEW', view_name FROM duckdb_views() "
+            "WHERE database_name = ? AND schema_name = 'main' AND NOT internal "
+            "UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() "
+            "WHERE database_name = ? AND schema_name = 'main' AND NOT temporary",
             [database, database],
         ).fetchall():
-            self.con.execute(f"DROP {kind} IF EXISTS {quote_ident(schema)}.{quote_ident(name)}")
+            self.con.execute(f"DROP {kind} IF EXISTS main.{quote_ident(name)}")
         temporary = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE temporary"
         ).fetchall()

@@ -4,10 +4,24 @@ The checks come from the contract (``pipelines.contracts.rules``: one registry e
 rule, with its SQL and its great-expectations expectation). Here they run:
 ``duplicate_keys`` adds the facts the uniqueness check reads; ``quarantine`` routes failing
 rows with every reason in one SQL pass; ``gx`` runs the same checks in place with
-great-expectations; ``batch`` runs all of it for one batch and requires both counts to
-agree.
+great-expectations; ``batch`` runs the SQL pass per batch and great-expectations over one
+batch or several clean ones together, and requires both counts to agree.
 """
 
-from pipelines.ingest.validate.batch import Validation, ValidationDisagreement, validate_batch
+from pipelines.ingest.validate.batch import (
+    Routed,
+    Validation,
+    ValidationDisagreement,
+    confirm_with_gx,
+    route_batch,
+    validate_batch,
+)
 
-__all__ = ["Validation", "ValidationDisagreement", "validate_batch"]
+__all__ = [
+    "Routed",
+    "Validation",
+    "ValidationDisagreement",
+    "confirm_with_gx",
+    "route_batch",
+    "validate_batch",
+]

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
+import great_expectations.expectations.expectation as gx_expectation_module
 import sqlalchemy
 from duckdb_engine import ConnectionWrapper
 from great_expectations.data_context.types.base import (
@@ -148,10 +149,24 @@ def gx_execute_query(execution_engine: SqlAlchemyExecutionEngine, query: Any) ->
     return _gx_execute_query(execution_engine, query)
 
 
+def install_class_name_cache() -> None:
+    """Remember GX's class-name-to-type conversion (idempotent).
+
+    An expectation's ``configuration`` is rebuilt each time GX reads one of its arguments,
+    each time converting its class name to snake case with two regular expressions: about
+    1,000 conversions a validation, 1.3 of the 9.6 s GX spent on the synthetic district.
+    The conversion depends on the name alone, so a cache returns the same strings.
+    """
+    convert = gx_expectation_module.camel_to_snake
+    if not hasattr(convert, "cache_info"):
+        gx_expectation_module.camel_to_snake = functools.cache(convert)
+
+
 @functools.cache
 def gx_context() -> Any:
     """The process's ephemeral GX context (importing GX and building it takes seconds)."""
     install_duckdb_query_override()
+    install_class_name_cache()
     config = DataContextConfig(
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),

@@ -24,6 +24,8 @@ class RoutingResult:
     expected_gx_counts: dict[str, int]
     #: text cells a spreadsheet would run as formulas
     formula_like_cells: int = 0
+    #: rows the checks ran over
+    rows_checked: int = 0
 
 
 def row_json_sql(contract: Contract) -> str:
@@ -52,6 +54,7 @@ def route_rows(
                 conditions.append(condition)
     counters = [f"count(*) FILTER (WHERE {condition})" for condition in conditions]
     counters.append(formula_like_sql(contract))
+    counters.append("count(*)")
     values = con.execute(f"SELECT {', '.join(counters)} FROM checked").fetchone()
     counted = {condition: int(values[i]) for i, condition in enumerate(conditions)}
     failing = {c.check_id: counted[c.failing_sql] for c in checks}
@@ -76,7 +79,9 @@ def route_rows(
             "_sheet VARCHAR, reasons VARCHAR[], row_data VARCHAR)"
         )
     quarantined = con.execute("SELECT count(*) FROM quarantined").fetchone()[0]
-    return RoutingResult(int(quarantined), failing, expected, int(values[-1] or 0))
+    return RoutingResult(
+        int(quarantined), failing, expected, int(values[-2] or 0), rows_checked=int(values[-1])
+    )
 
 
 def formula_like_sql(contract: Contract) -> str:

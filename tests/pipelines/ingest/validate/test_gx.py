@@ -19,6 +19,7 @@ from pipelines.ingest.validate.gx import (
     expectation_for,
     gx_context,
     gx_execute_query,
+    install_class_name_cache,
     install_duckdb_query_override,
     release_held_connection,
     validate_table,
@@ -377,3 +378,16 @@ def test_connection_wrapper_is_what_the_dialect_expects(staging):
         assert isinstance(raw_connection.driver_connection, ConnectionWrapper)
     finally:
         raw_connection.close()
+
+
+def test_the_class_name_cache_gives_gx_its_own_expectation_types():
+    import great_expectations.expectations.expectation as gx_expectation_module
+    from great_expectations.util import camel_to_snake
+
+    install_class_name_cache()
+    install_class_name_cache()  # idempotent: one cache, not a cache of a cache
+    cached = gx_expectation_module.camel_to_snake
+    assert cached.__wrapped__ is camel_to_snake
+    for name in ("ExpectColumnValuesToBeInSet", "UnexpectedRowsExpectation"):
+        assert cached(name) == camel_to_snake(name)
+    assert cached("ExpectColumnValuesToNotBeNull") == "expect_column_values_to_not_be_null"
