@@ -9,6 +9,7 @@ header of names and rows of as many fields wins. The header may sit below a titl
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections import Counter
 from dataclasses import dataclass
@@ -115,9 +116,19 @@ def csv_layout(text: str, path: Path, expected: set[str] | None, *, whole: bool)
 
 def _best_layout(
     text: str, expected: set[str] | None, *, whole: bool
-) -> tuple[tuple[bool, int, int], CsvLayout, list[_Record]] | None:
+) -> tuple[tuple[bool, int, int], CsvLayout, tuple[_Record, ...]] | None:
     """The best-scoring layout of ``text``, its score and its data records; None if no
     delimiter gives a header."""
+    return _cached_best_layout(text, None if expected is None else frozenset(expected), whole)
+
+
+# One file's head is sniffed up to four times in a command (planning its kind, telling a
+# survey export, staging it, reshaping a survey), each time splitting 64 KB four ways; a
+# folder is planned whole before it is staged, so the last 64 heads are kept.
+@functools.lru_cache(maxsize=64)
+def _cached_best_layout(
+    text: str, expected: frozenset[str] | None, whole: bool
+) -> tuple[tuple[bool, int, int], CsvLayout, tuple[_Record, ...]] | None:
     best = None
     for delimiter in DELIMITERS:
         records = _records(text, delimiter, whole=whole)
@@ -127,7 +138,7 @@ def _best_layout(
             continue
         header = records[header_index]
         below = zip(records[header_index + 1 :], cells[header_index + 1 :], strict=True)
-        data = [record for record, row in below if any(row)]
+        data = tuple(record for record, row in below if any(row))
         width, dropped = _width(header.fields, [len(r.fields) for r in data])
         matching = sum(len(r.fields) == width for r in data)
         named = sum(1 for field in header.fields if field.strip())
