@@ -8,10 +8,11 @@ writers' page, and a research partner's extract.
 from __future__ import annotations
 
 import contextlib
-import threading
+import multiprocessing
+import sys
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,25 +44,26 @@ def run_demo(
     clock = time.perf_counter()
     db_path = resolve_db_path(db)
     summary: list[str] = []
-    # great-expectations takes seconds to import, most of it waiting on files and native
-    # modules; importing it beside the synthesis overlaps the two on a second core.
-    preload = threading.Thread(target=_import_validator, daemon=True)
-    preload.start()
     if from_dir is None:
-        from pipelines.synth import generate_district, load_truth
+        from pipelines.synth import load_truth
 
-        with console.status("generating the synthetic district"):
-            clock = time.perf_counter()
-            result = generate_district(
-                scratch / "district", seed=seed, truth=truth or load_truth(None)
-            )
-            from_dir = scratch / "district"
+        clock = time.perf_counter()
+        from_dir = scratch / "district"
+        truth = truth or load_truth(None)
+        # The district is forked off first: the status spinner is a thread.
+        with (
+            _writing_district(from_dir, seed=seed, truth=truth) as written,
+            console.status("generating the synthetic district"),
+        ):
+            _import_validator()
+            files = written()
         summary.append(
-            f"synthetic district (seed {seed}): {len(result.files)} export files in "
+            f"synthetic district (seed {seed}): {files} export files in "
             f"{time.perf_counter() - clock:.1f} s"
         )
+    else:
+        _import_validator()
     seconds["synthesize"] = time.perf_counter() - clock
-    preload.join()
     clock = time.perf_counter()
     if fresh:
         remove_warehouse(db_path)
@@ -124,10 +126,36 @@ def run_demo(
     return summary
 
 
+@contextlib.contextmanager
+def _writing_district(folder: Path, *, seed: int, truth) -> Iterator[Callable[[], int]]:
+    """``with _writing_district(...) as written:`` the synthetic district is written in a
+    child process while the block runs (it imports great-expectations); ``written()``
+    waits for it and returns the number of files.
+
+    Both take seconds of Python (the import 4-5 s), so in one process they would take
+    turns on the interpreter lock; in two they run on two cores. Where a process cannot be
+    forked cheaply (other than Linux), ``written()`` writes the district in this process.
+    """
+    if sys.platform != "linux":
+        yield lambda: _write_district(folder, seed, truth)
+        return
+    # Forked first, before this process starts any thread (the status spinner is one).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        future = pool.submit(_write_district, folder, seed, truth)
+        yield future.result
+
+
+def _write_district(folder: Path, seed: int, truth) -> int:
+    from pipelines.synth import generate_district
+
+    return len(generate_district(folder, seed=seed, truth=truth).files)
+
+
 def _import_validator() -> None:
     """Import great-expectations ahead of the ingest (an import error surfaces there)."""
     with contextlib.suppress(Exception):  # the ingest imports it again and reports it
-        import great_expectations  # noqa: F401
+        import pipelines.ingest.validate.gx  # noqa: F401
 
 
 def _described(file: PlannedFile) -> str:
