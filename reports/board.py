@@ -122,7 +122,7 @@ def board_report(
     subtitle = (
         f"AI Studio Teams: what the district's own data show, as of batch {batch}. "
         f"Scorecard run {claims['run_id'].iloc[0]}; every number carries its n; counts of "
-        f"fewer than {threshold} students are suppressed."
+        f"1 to {threshold - 1} students are suppressed."
     )
     text = Template(_template()).substitute(
         title="AI Studio Teams: report to the board",
@@ -404,9 +404,10 @@ def _methods_section(threshold: int) -> str:
         "Students choose to join teams, so most comparisons are adjusted but not randomized: "
         "they earn ESSA tier 3 at best, and unmeasured differences between joiners and others "
         "may remain. The ten-year projection is a Monte Carlo over every uncertain input, each "
-        "with its source; assumed inputs are marked in the stored results. Counts of fewer "
-        f"than {threshold} students are suppressed, with a second cell where one alone could be "
-        "worked out; so is an estimate for an attendance tier or a milestone resting on fewer. "
+        "with its source; assumed inputs are marked in the stored results. Counts of 1 to "
+        f"{threshold - 1} students are suppressed (none is shown as 0), with a second cell "
+        "where one alone could be worked out; so is an estimate for an attendance tier or a "
+        "milestone resting on fewer. "
         "The LEARN chart shows the observed shares of educators' end-of-term assessments at "
         "each level; the ordinal (proportional-odds) model of how educators progress from "
         "emerging to integrating is fitted in the notebooks, not by this report, and the "

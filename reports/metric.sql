@@ -9,4 +9,4 @@ SELECT
 FROM metric_rows
 WHERE ({where}) AND school_year IS NOT NULL
 GROUP BY ALL
-ORDER BY ALL
+ORDER BY {order}

@@ -204,6 +204,7 @@ def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | Non
     parts: dict[str, Any] = {
         "where": metric.where,
         "dimension_select": "",
+        "order": "school_year",
         "numerator": "NULL::DOUBLE",
         "n": f"count(DISTINCT {counts})",
     }
@@ -211,6 +212,8 @@ def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | Non
         parts["dimension_select"] = (
             f",\n    coalesce({quote_ident(column)}::VARCHAR, 'unknown') AS {quote_ident(by)}"
         )
+        # Published as text, ordered as the values are: month 2 before month 10.
+        parts["order"] = f"school_year, min({quote_ident(column)}) NULLS LAST, {quote_ident(by)}"
     if metric.kind == "count":
         parts["value"] = f"count(DISTINCT {counts})::DOUBLE"
     elif metric.kind == "share":

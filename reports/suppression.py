@@ -1,12 +1,14 @@
 """Small-cell suppression for published counts, shares and means about people.
 
-A cell of fewer than ``threshold`` people is not published (primary suppression). When a
-cut leaves exactly one suppressed cell in a school year, the smallest other cell is
-suppressed too (complementary suppression), so the total published elsewhere cannot give
-the hidden one away. A share whose numerator, or its complement, is below the threshold is
-shown as a range ("below 9%", "above 91%") rather than a number that names a handful of
-people. The rules follow the U.S. Department of Education's guidance on disclosure
-avoidance (NCES Statistical Methods and Data Disclosure Technical Brief, 2010).
+A cell of fewer than ``threshold`` people is not published (primary suppression); a cell
+of no one has no one to protect and is published as 0 (the roadmap's first months had no
+champions yet). When a cut leaves exactly one suppressed cell in a school year, the
+smallest other cell of at least one person is suppressed too (complementary suppression),
+so the total published elsewhere cannot give the hidden one away. A share whose
+numerator, or its complement, is below the threshold is shown as a range ("below 9%",
+"above 91%") rather than a number that names a handful of people. The rules follow the
+U.S. Department of Education's guidance on disclosure avoidance (NCES Statistical Methods
+and Data Disclosure Technical Brief, 2010).
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ def suppress(
     out["suppressed"] = False
     out["note"] = ""
     if people and len(out):
-        small = out["n"] < threshold
+        small = (out["n"] > 0) & (out["n"] < threshold)
         out.loc[small, "suppressed"] = True
         out.loc[small, "note"] = PRIMARY.format(threshold=threshold)
         if by is not None:
             for _, group in out.groupby("school_year"):
                 hidden = group[group["suppressed"]]
-                visible = group[~group["suppressed"]]
+                visible = group[~group["suppressed"] & (group["n"] > 0)]
                 if len(hidden) == 1 and len(visible):
                     smallest = visible["n"].idxmin()
                     out.loc[smallest, "suppressed"] = True

@@ -40,7 +40,15 @@ def test_a_cut_adds_the_dimension_and_never_publishes_a_small_count(con):
     frame = metric_values(con, "students_in_teams", by="gender").frame
     assert list(frame.columns[:2]) == ["school_year", "gender"]
     published = frame[~frame["suppressed"]]
-    assert (published["n"] >= 11).all()
+    # A cell of no one has no one to protect; every other published cell has 11 or more.
+    assert ((published["n"] >= 11) | (published["n"] == 0)).all()
+
+
+def test_a_cut_by_program_month_runs_in_month_order(con):
+    frame = metric_values(con, "roadmap_champions_trained", by="program_month").frame
+    for _, year in frame.groupby("school_year"):
+        months = year["program_month"].astype(int).tolist()
+        assert months == sorted(months)
 
 
 def test_the_sentence_cites_definition_source_and_batch(con):
@@ -137,7 +145,8 @@ def test_a_running_count_uncut_is_its_school_years_latest_month(con):
     ).fetchall()
     frame = metric_values(con, "roadmap_teachers_trained").frame
     assert [(int(r.school_year), r.shown) for r in frame.itertuples()] == [
-        (year, f"{int(value):,}" if value >= 11 else "suppressed") for year, value in latest
+        (year, f"{int(value):,}" if value >= 11 or value == 0 else "suppressed")
+        for year, value in latest
     ]
 
 

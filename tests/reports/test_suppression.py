@@ -25,6 +25,36 @@ def test_a_count_below_the_threshold_is_suppressed_with_its_n():
     assert out["note"].iloc[0] == "suppressed: fewer than 11"
 
 
+def test_a_count_of_no_one_is_published_as_zero():
+    # Month 1 of the roadmap: no champion trained yet. A zero names no one, and showing it
+    # "suppressed" would suggest a hidden handful.
+    out = suppress(
+        cells((2025, "female", 0, None, 0), (2025, "male", 40, None, 40)),
+        threshold=11,
+        people=True,
+        kind="count",
+        by=None,
+    )
+    assert out["shown"].tolist() == ["0", "40"]
+    assert not out["suppressed"].any()
+
+
+def test_a_zero_is_never_the_cell_hidden_beside_a_suppressed_one():
+    out = suppress(
+        cells(
+            (2025, "female", 8, None, 8),
+            (2025, "male", 40, None, 40),
+            (2025, "non_binary", 0, None, 0),
+        ),
+        threshold=11,
+        people=True,
+        kind="count",
+        by="gender",
+    )
+    assert out["suppressed"].tolist() == [True, True, False]
+    assert out["shown"].iloc[2] == "0"
+
+
 def test_a_lone_suppressed_cell_takes_the_smallest_other_with_it():
     # Girls 8, boys 40, non-binary 15: with the total published, hiding only the 8 would
     # let anyone subtract; the 15 goes too.
