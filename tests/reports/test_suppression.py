@@ -12,14 +12,13 @@ def cells(*rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["school_year", "gender", "value", "numerator", "n"])
 
 
+def counts(*rows, by: str | None = "gender") -> pd.DataFrame:
+    """A count of people by gender, as published with the default threshold of 11."""
+    return suppress(cells(*rows), threshold=11, people=True, kind="count", by=by)
+
+
 def test_a_count_below_the_threshold_is_suppressed_with_its_n():
-    out = suppress(
-        cells((2025, "female", 8, None, 8), (2025, "male", 40, None, 40)),
-        threshold=11,
-        people=True,
-        kind="count",
-        by=None,
-    )
+    out = counts((2025, "female", 8, None, 8), (2025, "male", 40, None, 40), by=None)
     assert out["shown"].tolist() == ["suppressed", "40"]
     assert out["n"].isna().tolist() == [True, False]
     assert out["note"].iloc[0] == "suppressed: fewer than 11"
@@ -28,28 +27,16 @@ def test_a_count_below_the_threshold_is_suppressed_with_its_n():
 def test_a_count_of_no_one_is_published_as_zero():
     # Month 1 of the roadmap: no champion trained yet. A zero names no one, and showing it
     # "suppressed" would suggest a hidden handful.
-    out = suppress(
-        cells((2025, "female", 0, None, 0), (2025, "male", 40, None, 40)),
-        threshold=11,
-        people=True,
-        kind="count",
-        by=None,
-    )
+    out = counts((2025, "female", 0, None, 0), (2025, "male", 40, None, 40), by=None)
     assert out["shown"].tolist() == ["0", "40"]
     assert not out["suppressed"].any()
 
 
 def test_a_zero_is_never_the_cell_hidden_beside_a_suppressed_one():
-    out = suppress(
-        cells(
-            (2025, "female", 8, None, 8),
-            (2025, "male", 40, None, 40),
-            (2025, "non_binary", 0, None, 0),
-        ),
-        threshold=11,
-        people=True,
-        kind="count",
-        by="gender",
+    out = counts(
+        (2025, "female", 8, None, 8),
+        (2025, "male", 40, None, 40),
+        (2025, "non_binary", 0, None, 0),
     )
     assert out["suppressed"].tolist() == [True, True, False]
     assert out["shown"].iloc[2] == "0"
@@ -58,44 +45,26 @@ def test_a_zero_is_never_the_cell_hidden_beside_a_suppressed_one():
 def test_a_lone_suppressed_cell_takes_the_smallest_other_with_it():
     # Girls 8, boys 40, non-binary 15: with the total published, hiding only the 8 would
     # let anyone subtract; the 15 goes too.
-    out = suppress(
-        cells(
-            (2025, "female", 8, None, 8),
-            (2025, "male", 40, None, 40),
-            (2025, "non_binary", 15, None, 15),
-        ),
-        threshold=11,
-        people=True,
-        kind="count",
-        by="gender",
+    out = counts(
+        (2025, "female", 8, None, 8),
+        (2025, "male", 40, None, 40),
+        (2025, "non_binary", 15, None, 15),
     )
     assert out["suppressed"].tolist() == [True, False, True]
     assert out["note"].iloc[2] == "suppressed: would reveal a suppressed cell through the total"
 
 
 def test_two_suppressed_cells_need_no_third():
-    out = suppress(
-        cells((2025, "a", 5, None, 5), (2025, "b", 6, None, 6), (2025, "c", 50, None, 50)),
-        threshold=11,
-        people=True,
-        kind="count",
-        by="gender",
-    )
+    out = counts((2025, "a", 5, None, 5), (2025, "b", 6, None, 6), (2025, "c", 50, None, 50))
     assert out["suppressed"].tolist() == [True, True, False]
 
 
 def test_each_school_year_is_protected_on_its_own():
-    out = suppress(
-        cells(
-            (2024, "female", 9, None, 9),
-            (2024, "male", 30, None, 30),
-            (2025, "female", 20, None, 20),
-            (2025, "male", 30, None, 30),
-        ),
-        threshold=11,
-        people=True,
-        kind="count",
-        by="gender",
+    out = counts(
+        (2024, "female", 9, None, 9),
+        (2024, "male", 30, None, 30),
+        (2025, "female", 20, None, 20),
+        (2025, "male", 30, None, 30),
     )
     assert out["suppressed"].tolist() == [True, True, False, False]
 
