@@ -117,11 +117,14 @@ def record_batch(
             [batch.batch_id, batch.kind, batch.file_name, source_row,
              [f"row could not be read: {reason}"]],
         )  # fmt: skip
-    for outcome in outcomes:
+    if outcomes:
+        # One statement for all checks: a statement each cost about 10 ms a batch.
+        rows = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in outcomes)
         con.execute(
-            "INSERT INTO wh.audit.validation_results VALUES (?, ?, ?, ?, ?, ?)",
-            [batch.batch_id, outcome.check_id, outcome.rule, outcome.unexpected_count,
-             outcome.quarantined_count, outcome.success],
+            f"INSERT INTO wh.audit.validation_results VALUES {rows}",
+            [value for outcome in outcomes
+             for value in (batch.batch_id, outcome.check_id, outcome.rule,
+                           outcome.unexpected_count, outcome.quarantined_count, outcome.success)],
         )  # fmt: skip
     con.execute(
         "INSERT INTO wh.audit.validation_documents VALUES (?, ?)",
