@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.contracts import load_contracts
+from pipelines.contracts import Contract, load_contracts
 from pipelines.errors import InputError
 from pipelines.ingest.column_map import renames_for
 from pipelines.ingest.columns import (
@@ -244,7 +244,7 @@ def _stage_typed(
     staging: Staging,
     pending: PendingBatches,
     source: StagedSource,
-    contract,
+    contract: Contract,
     mapping: ColumnMapping,
     schema: str,
     *,
@@ -253,6 +253,7 @@ def _stage_typed(
     started: datetime,
     stopwatch: Stopwatch,
 ) -> StagedBatch | _Outcome:
+    """``_stage_batch`` from typing on, in the batch's own ``schema``."""
     con, key = staging.con, staging.key
     date_formats = build_typed_table(con, contract, mapping, key=key, source=source.table)
     # Everything later reads the typed table; the text copy would only crowd staging memory
@@ -290,9 +291,8 @@ def _stage_typed(
 
     _require_item_definitions(con, pending, source, district_id)
     stopwatch.lap(REFERENCE_KEYS)
-    rows = con.execute(f"SELECT count(*) FROM {schema}.typed").fetchone()[0]
     staged = StagedBatch(
-        contract=contract, batch=batch, schema=schema, source=source, rows=rows, laps={}
+        contract=contract, batch=batch, schema=schema, source=source, rows=source.rows_read
     )
     staged.laps.update(stopwatch.laps)
     pending.add(staged)
