@@ -10,12 +10,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from models.effects.inference import ols_leave_cluster_out
+from models.effects.inference import FEW_CLUSTERS, ols_leave_cluster_out
 from models.results import Term, ratio_term
-
-#: Below this many clusters cluster-robust errors run small (Cameron, Gelbach and Miller
-#: 2008); the result says so.
-FEW_CLUSTERS = 20
 
 
 def ols(y: np.ndarray, design: pd.DataFrame, data: pd.DataFrame, cluster: str | None):

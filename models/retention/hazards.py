@@ -9,6 +9,7 @@ import pandas as pd
 from lifelines import CoxPHFitter
 from lifelines.statistics import proportional_hazard_test
 
+from models.effects.inference import FEW_CLUSTERS
 from models.results import Result, Term
 from models.retention.fitting import (
     few_events_notes,
@@ -25,10 +26,6 @@ from models.retention.inputs import (
     event_flags,
     require_frame_columns,
 )
-
-#: Fewer clusters than this and sandwich errors are known to be too small (Cameron and
-#: Miller 2015, J Human Resources 50:317); the result says so.
-FEW_CLUSTERS = 20
 
 
 def cox(

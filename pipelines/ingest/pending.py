@@ -30,7 +30,7 @@ from pipelines.ingest.staging import Staging
 from pipelines.ingest.validate.batch import Routed, Validation, confirm_with_gx, route_batch
 from pipelines.sql_text import quote_ident, quote_literal
 from pipelines.warehouse.audit import Batch
-from pipelines.warehouse.load import write_batch
+from pipelines.warehouse.load import copy_known_keys, write_batch
 from pipelines.warehouse.transaction import transaction
 
 #: Test hook: seconds to sleep inside the batch transaction, just before COMMIT, so a test
@@ -188,33 +188,19 @@ class PendingBatches:
         clock = time.perf_counter()
         self.use(None)
         for column in contract.foreign_keys:
-            self._copy_known_keys(column, district_id)
+            # Batches of a kind pointing to itself are not routed yet: only what came before.
+            routed = [
+                s.schema
+                for s in self._of(column.referenced_kind, district_id)
+                if s.routed is not None
+            ]
+            copy_known_keys(self.con, column, district_id, reference_table(column), routed)
         share = (time.perf_counter() - clock) / len(members)
         for staged in members:
             staged.add_seconds(REFERENCE_KEYS, share)
             self.use(staged.schema)
             staged.routed = route_batch(self.con, contract, lap=Stopwatch(staged).lap)
         self.use(None)
-
-    def _copy_known_keys(self, column, district_id: str) -> None:
-        """Table ``reference_table(column)`` (one column ``key``): the keys ``column`` may
-        point to, in the warehouse or in a routed pending batch, rows held back excluded."""
-        referenced = quote_ident(column.referenced_column)
-        selects = [
-            f"SELECT {referenced} AS key FROM wh.core.{column.referenced_kind} "
-            f"WHERE _district_id = {quote_literal(district_id)}"
-        ]
-        for staged in self._of(column.referenced_kind, district_id):
-            if staged.routed is None:
-                continue  # a kind pointing to itself: only what came before
-            selects.append(
-                f"SELECT {referenced} FROM {staged.schema}.typed t WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {staged.schema}.quarantined q WHERE q._row_id = t._row_id)"
-            )
-        self.con.execute(
-            f"CREATE OR REPLACE TABLE main.{quote_ident(reference_table(column))} AS "
-            f"SELECT DISTINCT key FROM ({' UNION ALL '.join(selects)})"
-        )
 
     def _confirm(self, kind: str, members: list[StagedBatch]) -> None:
         """great-expectations once over the clean batches together, once per other batch."""

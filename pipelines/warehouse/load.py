@@ -30,16 +30,29 @@ def row_hash_sql(contract: Contract, alias: str | None = None) -> str:
 
 
 def copy_known_keys(
-    con: duckdb.DuckDBPyConnection, column: Column, district_id: str, table: str
+    con: duckdb.DuckDBPyConnection,
+    column: Column,
+    district_id: str,
+    table: str,
+    staged_schemas: Sequence[str] = (),
 ) -> None:
     """Copy the keys a foreign-key ``column`` may point to into staging table ``table``
-    (one column ``key``), for the checks to read."""
+    (one column ``key``), for the checks to read: the warehouse's, and those of batches of
+    the referenced kind staged in ``staged_schemas`` and not yet written (their rows held
+    back in ``quarantined`` left out)."""
     target = quote_ident(column.referenced_column)
+    selects = [
+        f"SELECT {target} AS key FROM wh.core.{column.referenced_kind} "
+        f"WHERE _district_id = {quote_literal(district_id)}"
+    ]
+    selects += [
+        f"SELECT {target} FROM {schema}.typed t WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {schema}.quarantined q WHERE q._row_id = t._row_id)"
+        for schema in staged_schemas
+    ]
     con.execute(
         f"CREATE OR REPLACE TABLE {quote_ident(table)} AS "
-        f"SELECT DISTINCT {target} AS key FROM wh.core.{column.referenced_kind} "
-        f"WHERE _district_id = ?",
-        [district_id],
+        f"SELECT DISTINCT key FROM ({' UNION ALL '.join(selects)})"
     )
 
 
