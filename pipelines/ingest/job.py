@@ -292,9 +292,13 @@ def _stage_typed(
     _require_item_definitions(con, pending, source, district_id)
     stopwatch.lap(REFERENCE_KEYS)
     staged = StagedBatch(
-        contract=contract, batch=batch, schema=schema, source=source, rows=source.rows_read
+        contract=contract,
+        batch=batch,
+        schema=schema,
+        source=source,
+        rows=source.rows_read,
+        laps=stopwatch.laps,
     )
-    staged.laps.update(stopwatch.laps)
     pending.add(staged)
     return staged
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -69,17 +69,16 @@ class StagedBatch:
 
 
 class Stopwatch:
-    """Seconds per named step, measured one after another, for one batch."""
+    """Seconds per named step, measured one after another, added to ``laps`` (a batch's,
+    or a new dict)."""
 
-    def __init__(self, staged: StagedBatch | None = None) -> None:
-        self.staged = staged
-        self.laps: dict[str, float] = {}
+    def __init__(self, laps: dict[str, float] | None = None) -> None:
+        self.laps = laps if laps is not None else {}
         self._last = time.perf_counter()
 
     def lap(self, step: str) -> None:
         now = time.perf_counter()
-        target = self.staged.laps if self.staged is not None else self.laps
-        target[step] = target.get(step, 0.0) + now - self._last
+        self.laps[step] = self.laps.get(step, 0.0) + now - self._last
         self._last = now
 
 
@@ -146,7 +145,7 @@ class PendingBatches:
                 self.drop_schema(s.schema)
         self.batches = [s for s in self.batches if id(s) not in dropped]
 
-    def flush(self, on_written: Callable[[StagedBatch], None] | None = None) -> None:
+    def flush(self) -> None:
         """Validate every pending batch and write each in its own transaction.
 
         Kinds are routed referenced kinds first, so a foreign key's known keys include the
@@ -168,8 +167,6 @@ class PendingBatches:
                 self._confirm(kind, members)
             for staged in ordered:
                 self._write(staged)
-                if on_written is not None:
-                    on_written(staged)
         finally:
             self.use(None)
             for staged in self.batches:
@@ -199,7 +196,7 @@ class PendingBatches:
         for staged in members:
             staged.add_seconds(REFERENCE_KEYS, share)
             self.use(staged.schema)
-            staged.routed = route_batch(self.con, contract, lap=Stopwatch(staged).lap)
+            staged.routed = route_batch(self.con, contract, lap=Stopwatch(staged.laps).lap)
         self.use(None)
 
     def _confirm(self, kind: str, members: list[StagedBatch]) -> None:
