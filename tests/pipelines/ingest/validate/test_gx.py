@@ -18,11 +18,13 @@ from pipelines.ingest.validate.gx import (
     duckdb_engine_kwargs,
     expectation_for,
     gx_context,
+    validate_table,
+)
+from pipelines.ingest.validate.gx_fixes import (
     gx_execute_query,
     install_class_name_cache,
     install_duckdb_query_override,
     release_held_connection,
-    validate_table,
 )
 from pipelines.sql_text import quote_literal
 
