@@ -89,28 +89,83 @@ def metric_values(
     by: str | None = None,
     threshold: int | None = None,
     catalog: Catalog | None = None,
-    marts: dict[str, MartFrame] | None = None,
 ) -> MetricValues:
     """The metric ``metric_id`` by school year (and ``by``), suppressed for publication.
 
-    ``marts``, when given, keeps each mart read as of ``as_of`` for the next call (see
-    ``metric_reader``). Raises ``LookupError`` naming the closest metric or dimension for
-    an unknown one.
+    Raises ``LookupError`` naming the closest metric or dimension for an unknown one. For
+    many metrics of one state of the warehouse, ``metric_reader`` reads each source once.
     """
+    with SharedReads() as shared:
+        return _metric_values(con, metric_id, shared, as_of, by, threshold, catalog)
+
+
+@dataclass
+class SharedReads:
+    """What the calls of one ``metric_reader`` share: each mart read once, the stored
+    scorecard read once, and one local database the metrics' queries run in (opening one
+    costs about 25 ms, as much as the query itself)."""
+
+    marts: dict[str, MartFrame] = field(default_factory=dict)
+    claims: pd.DataFrame | None = None
+    local: duckdb.DuckDBPyConnection = field(default_factory=duckdb.connect)
+
+    def __enter__(self) -> SharedReads:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.local.close()
+
+    def mart(self, con: duckdb.DuckDBPyConnection, name: str, as_of: AsOf) -> MartFrame:
+        if name not in self.marts:
+            self.marts[name] = load_mart(con, name, as_of=as_of)
+            self.local.register(f"mart_{name}", self.marts[name].frame)
+        return self.marts[name]
+
+    def claim_estimates(self, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+        if self.claims is None:
+            self.claims = read_claim_estimates(con)
+        return self.claims
+
+
+def metric_reader(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: AsOf = None,
+    threshold: int | None = None,
+    catalog: Catalog | None = None,
+) -> MetricReader:
+    """``metric_values`` bound to one state of the warehouse, reading each mart and the
+    stored scorecard once: for a report that publishes many metrics over the same few
+    marts. Call it as ``read(metric_id, by=None)``. Its local database closes when the
+    reader is garbage-collected."""
+    catalog = catalog or load_catalog()
+    shared = SharedReads()
+
+    def read(metric_id: str, by: str | None = None) -> MetricValues:
+        return _metric_values(con, metric_id, shared, as_of, by, threshold, catalog)
+
+    return read
+
+
+def _metric_values(
+    con: duckdb.DuckDBPyConnection,
+    metric_id: str,
+    shared: SharedReads,
+    as_of: AsOf,
+    by: str | None,
+    threshold: int | None,
+    catalog: Catalog | None,
+) -> MetricValues:
     catalog = catalog or load_catalog()
     metric = catalog.metric(metric_id)
     threshold = threshold or catalog.suppression_threshold
     if metric.claim_id:
         if by:
             raise LookupError(f"metric {metric.id} cannot be cut by any dimension")
-        return claim_values(con, metric, threshold=threshold)
+        return claim_values(con, metric, threshold=threshold, claims=shared.claim_estimates(con))
     column = catalog.dimension(metric, by) if by else None
-    mart = (marts or {}).get(metric.mart)
-    if mart is None:
-        mart = load_mart(con, metric.mart, as_of=as_of)
-        if marts is not None:
-            marts[metric.mart] = mart
-    frame = _query(mart.frame, metric, by, column)
+    mart = shared.mart(con, metric.mart, as_of)
+    frame = _query(shared.local, f"mart_{metric.mart}", metric, by, column)
     suppressed = suppress(frame, threshold=threshold, people=metric.people, kind=metric.kind, by=by)
     return MetricValues(
         metric=metric,
@@ -123,36 +178,16 @@ def metric_values(
     )
 
 
-def metric_reader(
+def claim_values(
     con: duckdb.DuckDBPyConnection,
+    metric: Metric,
     *,
-    as_of: AsOf = None,
-    threshold: int | None = None,
-    catalog: Catalog | None = None,
-) -> MetricReader:
-    """``metric_values`` bound to one state of the warehouse, reading each mart once: for a
-    report that publishes many metrics over the same few marts. Call it as
-    ``read(metric_id, by=None)``."""
-    catalog = catalog or load_catalog()
-    marts: dict[str, MartFrame] = {}
-
-    def read(metric_id: str, by: str | None = None) -> MetricValues:
-        return metric_values(
-            con,
-            metric_id,
-            as_of=as_of,
-            by=by,
-            threshold=threshold,
-            catalog=catalog,
-            marts=marts,
-        )
-
-    return read
-
-
-def claim_values(con: duckdb.DuckDBPyConnection, metric: Metric, *, threshold: int) -> MetricValues:
-    """A claim's stored estimate, interval, n, verdict and tier from the newest scorecard."""
-    claims = read_claim_estimates(con)
+    threshold: int,
+    claims: pd.DataFrame | None = None,
+) -> MetricValues:
+    """A claim's stored estimate, interval, n, verdict and tier from the newest scorecard
+    (``claims``: the stored estimates already read, when the caller has them)."""
+    claims = read_claim_estimates(con) if claims is None else claims
     if claims.empty:
         raise LookupError("no scorecard is stored; run `outcomes claims` first")
     row = claims[claims["claim_id"] == metric.claim_id]
@@ -199,9 +234,16 @@ def _claim_tier(record: pd.Series) -> str:
     return f"{essa}; WWC: {record['wwc_rating']}"
 
 
-def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | None) -> pd.DataFrame:
+def _query(
+    local: duckdb.DuckDBPyConnection,
+    rows: str,
+    metric: Metric,
+    by: str | None,
+    column: str | None,
+) -> pd.DataFrame:
     counts = quote_ident(metric.counts)
     parts: dict[str, Any] = {
+        "rows": quote_ident(rows),
         "where": metric.where,
         "dimension_select": "",
         "order": "school_year",
@@ -232,12 +274,7 @@ def _query(rows: pd.DataFrame, metric: Metric, by: str | None, column: str | Non
             parts["n"] = f"max({quote_ident(metric.n_from)})"
     else:  # ratio_of_sums
         parts["value"] = f"sum({quote_ident(metric.value)}) / sum({quote_ident(metric.per)})"
-    local = duckdb.connect()
-    try:
-        local.register("metric_rows", rows)
-        return local.execute(read_sql(__package__, "metric.sql").format(**parts)).df()
-    finally:
-        local.close()
+    return local.execute(read_sql(__package__, "metric.sql").format(**parts)).df()
 
 
 def _claim_sentence(values: MetricValues) -> str:

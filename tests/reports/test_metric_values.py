@@ -138,6 +138,25 @@ def test_a_reader_reads_each_mart_once_and_publishes_what_metric_values_does(con
     pd.testing.assert_frame_equal(by_gender.frame, expected)
 
 
+def test_a_reader_reads_the_stored_scorecard_once_for_all_its_claims(
+    synthetic_warehouse, scored_copy, tmp_path, monkeypatch
+):
+    import reports.metric_values as module
+
+    claim_ids = ["milestone_champions_month_3", "milestone_students_month_6"]
+    db = scored_copy(synthetic_warehouse.db, tmp_path, claim_ids)
+    reads = []
+    real_read = module.read_claim_estimates
+    monkeypatch.setattr(
+        module, "read_claim_estimates", lambda con: reads.append(1) or real_read(con)
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        read = module.metric_reader(con)
+        first, second = (read(f"claim.{claim_id}") for claim_id in claim_ids)
+    assert len(reads) == 1
+    assert [first.metric.claim_id, second.metric.claim_id] == claim_ids
+
+
 def test_a_running_count_uncut_is_its_school_years_latest_month(con):
     latest = con.execute(
         "SELECT school_year, max(value) FROM mart.program_milestones "
