@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -99,28 +100,33 @@ def run_demo(
     )
     seconds["ingest"] = time.perf_counter() - clock
     out = reports_dir or DEFAULT_OUT
-    # Chromium prints the board's PDF in its own processes while this one writes the grants
-    # page and cuts the research extract; the PDF's line is added when both are done.
-    with ThreadPoolExecutor(max_workers=1) as printer:
-        pdf_lines: list[Future[list[str]]] = []
-        stages = {
-            "build marts": lambda: _warehouse_summary(db_path, console),
-            "score claims": lambda: _scorecard_summary(db_path, console),
-            "ten-year return": lambda: _roi_summary(db_path, console),
-            "grant metrics": lambda: _metrics_summary(db_path),
-            "board report and grants page": lambda: _reports_summary(
-                db_path, out, lambda board: pdf_lines.append(printer.submit(_pdf_summary, board))
-            ),
-            "research extract": lambda: _research_summary(db_path, out, console),
-        }
-        for stage, run in stages.items():
+    # The research extract is cut in a second process from a copy of the scored warehouse
+    # (DuckDB lets no other process read a file one is writing), while this one projects
+    # the ten-year return and writes the reports; Chromium prints the board's PDF in its
+    # own processes. Their lines are added when all are done.
+    with _research_worker() as researcher, ThreadPoolExecutor(max_workers=1) as printer:
+        later: list[Future[list[str]]] = []
+
+        def timed(stage: str, run: Callable[[], list[str]]) -> None:
             clock = time.perf_counter()
             summary.extend(run())
             seconds[stage] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        for lines in pdf_lines:
-            summary.extend(lines.result())
-        seconds["board PDF (waited for after the extract)"] = time.perf_counter() - clock
+
+        timed("build marts", lambda: _warehouse_summary(db_path, console))
+        timed("score claims", lambda: _scorecard_summary(db_path, console))
+        scored = _snapshot(db_path, scratch / "scored")
+        later.append(researcher.submit(_research_summary, scored, out))
+        timed("ten-year return", lambda: _roi_summary(db_path, console))
+        timed("grant metrics", lambda: _metrics_summary(db_path))
+        timed(
+            "board report and grants page",
+            lambda: _reports_summary(
+                db_path, out, lambda board: later.append(printer.submit(_pdf_summary, board))
+            ),
+        )
+        for stage, future in zip(WAITED_FOR, later, strict=True):
+            with console.status(f"waiting for the {stage.split(' (')[0]}"):
+                timed(stage, future.result)
     summary.append("see what was held back and why: outcomes quarantine --db " + str(db_path))
     summary.append(f"done in {time.perf_counter() - started:.1f} s")
     return summary
@@ -326,24 +332,53 @@ def _pdf_summary(board_path: Path) -> list[str]:
         return [f"board report as PDF: not written ({error})"]
 
 
+#: What the demo waits for after its last stage, in the order the work was handed out.
+WAITED_FOR = (
+    "research extract (waited for after the reports)",
+    "board PDF (waited for after the extract)",
+)
+
 #: The research partner the demo cuts an extract for.
 DEMO_PARTNER = "demo-university"
 
 
-def _research_summary(db_path: Path, reports_dir: Path, console: Console) -> list[str]:
-    """A research partner's de-identified extract, checked to reproduce the scorecard."""
+def _snapshot(db_path: Path, folder: Path) -> Path:
+    """A copy of the warehouse (closed, so complete) as it is now, with its log if any."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", ".wal"):
+        source = db_path.with_name(db_path.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, folder / source.name)
+    return folder / db_path.name
+
+
+@contextlib.contextmanager
+def _research_worker() -> Iterator[ProcessPoolExecutor]:
+    """A second process for the research extract, started now so that it imports the
+    models and the extract's code on the other core while this one scores the claims.
+
+    Started fresh (spawned, not forked): this process has threads by now (DuckDB's,
+    polars', the spinner's), and a fork copies their locks but not the threads."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pool.submit(_import_research)
+        yield pool
+
+
+def _import_research() -> None:
+    import pipelines.research  # noqa: F401
+    import pipelines.scorecard  # noqa: F401
+
+
+def _research_summary(db_path: Path, reports_dir: Path) -> list[str]:
+    """A research partner's de-identified extract, checked to reproduce the scorecard
+    (``db_path``: the warehouse as scored)."""
     from pipelines.research import export_research
 
     con = connect(db_path, read_only=True)
     try:
-        with console.status("cutting a research extract") as status:
-            clock = time.perf_counter()
-            extract = export_research(
-                con,
-                reports_dir / "research",
-                DEMO_PARTNER,
-                progress=status.update,
-            )
+        clock = time.perf_counter()
+        extract = export_research(con, reports_dir / "research", DEMO_PARTNER)
     finally:
         con.close()
     claims = extract.manifest["scorecard"]["claims"]

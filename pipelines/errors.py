@@ -58,6 +58,15 @@ class InputError(Exception):
         place = f"{self.file}: " + (", ".join(where) + ": " if where else "")
         return f"{place}{self.problem}; {self.fix}"
 
+    def __reduce__(self):
+        # Whole across a process boundary (the demo's second process): the default pickle
+        # would call the class with the one line alone.
+        return (_input_error, (self.file, self.problem, self.fix, self.row, self.column))
+
+
+def _input_error(file, problem, fix, row, column) -> InputError:
+    return InputError(file, problem, fix, row=row, column=column)
+
 
 class WarehouseBusyError(Exception):
     """Another process held the warehouse's write lock for longer than we were willing to wait."""
