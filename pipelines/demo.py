@@ -309,11 +309,12 @@ def _reports_summary(
     con = connect(db_path, read_only=True)
     try:
         board = board_report(con)
+        # Printed while the grants page is drawn.
+        board_path = write_atomically(reports_dir, "board.html", board.html)
+        print_later(board_path)
         page = grants_page(con)
     finally:
         con.close()
-    board_path = write_atomically(reports_dir, "board.html", board.html)
-    print_later(board_path)
     path = write_atomically(reports_dir, "grants.html", page.html)
     return [
         f"board report ({board.charts} charts, {board.claims} claims): {board_path}",
