@@ -214,6 +214,9 @@ def tabulate(rows: list[dict]) -> list[dict]:
                 "consistent": verdicts["consistent"] / seeds,
                 "allowed": len(allowed) / seeds,
                 "right_where_allowed": right_allowed / len(allowed) if allowed else None,
+                "right_where_allowed_interval": (
+                    _wilson(right_allowed, len(allowed)) if allowed else None
+                ),
                 "wrong_verdicts": dict(wrong.most_common()),
                 "meets_right_target": (
                     None if not allowed else right_allowed / len(allowed) >= RIGHT_TARGET
@@ -226,6 +229,15 @@ def tabulate(rows: list[dict]) -> list[dict]:
             }
         )
     return lines
+
+
+def _wilson(successes: int, trials: int) -> tuple[float, float]:
+    """The 95% Wilson interval of a share of seeds: how far a share over 50 seeds may lie
+    from the rate it estimates (about 8 points either side at 90%)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    lower, upper = proportion_confint(successes, trials, alpha=0.05, method="wilson")
+    return float(lower), float(upper)
 
 
 def _spread_over_standard_error(claim, intervals: list[dict]) -> float | None:
@@ -253,6 +265,15 @@ def _number(value: float | None) -> str:
     return f"{value:.3g}"
 
 
+def _share_with_interval(line: dict) -> str:
+    if line["right_where_allowed"] is None:
+        return ""
+    lower, upper = line["right_where_allowed_interval"]
+    # One decimal: 43 of 48 is 89.6, short of the target, not "90".
+    share = 100 * line["right_where_allowed"]
+    return f"{share:.1f} ({_percent(lower)}-{_percent(upper)})"
+
+
 def _target_mark(line: dict) -> str:
     marks = []
     if line["meets_right_target"] is not None:
@@ -268,7 +289,8 @@ def render_table(lines: list[dict], timings: dict[str, list[float]], seeds: int)
         f"{seeds} seeds a preset, full-size districts (3,500 students each). "
         'Percentages are of the seeds; "MDE allows" is the share of seeds whose MDE '
         "(2.80 SE on the test scale) is below every distance the right verdict must resolve; "
-        '"right where allowed" is the right share among them (target >= 90%); for a truth '
+        '"right where allowed" is the right share among them (target >= 90%), with its 95% '
+        "Wilson interval over the seeds (what the share could be with other seeds); for a truth "
         "of no effect, consistent must be at most 5%. Other wrong verdicts name the "
         "verdicts given instead of the right one, inconclusive left out. The median estimate "
         "and how often the 95% interval covers the truth show whether a miss is the "
@@ -292,7 +314,7 @@ def render_table(lines: list[dict], timings: dict[str, list[float]], seeds: int)
             f"{line['right_verdict']} | {line['seeds']} | "
             f"{_percent(line['right'])} | {_percent(line['inconclusive'])} | "
             f"{_percent(line['consistent'])} | {_percent(line['allowed'])} | "
-            f"{_percent(line['right_where_allowed'])} | {_target_mark(line)} | {wrong} |"
+            f"{_share_with_interval(line)} | {_target_mark(line)} | {wrong} |"
         )
     if timings.get("total"):
         out += [
