@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import warnings as python_warnings
 
-import pandas as pd
 from scipy import stats
 
 from models.results import Term
@@ -50,15 +49,3 @@ def plain_sentences(caught: list[python_warnings.WarningMessage]) -> list[str]:
         if sentence not in sentences:
             sentences.append(sentence)
     return sentences
-
-
-def require_complete_numbers(frame: pd.DataFrame, column: str, argument: str) -> None:
-    """A column a model reads as a number: numeric (or 0/1) and never missing."""
-    values = frame[column]
-    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
-        raise ValueError(
-            f"{argument}: column {column!r} must be numeric (encode categories as 0/1 columns)"
-        )
-    missing = int(values.isna().sum())
-    if missing:
-        raise ValueError(f"{argument}: {missing} rows have no value in {column!r}")

@@ -12,8 +12,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from models.checks import check_alpha, require_columns
-from models.growth.fitting import plain_sentences, require_complete_numbers, wald_term
+from models.checks import check_alpha, require_columns, require_complete_numbers
+from models.growth.fitting import plain_sentences, wald_term
 from models.results import Result
 
 #: An ordered logit with a level seen fewer times than this has cut points (and so

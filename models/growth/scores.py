@@ -11,8 +11,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from models.checks import check_alpha, require_columns
-from models.growth.fitting import plain_sentences, require_complete_numbers, wald_term
+from models.checks import check_alpha, require_columns, require_complete_numbers
+from models.growth.fitting import plain_sentences, wald_term
 from models.results import Result, Term
 
 #: With fewer groups than this the variance of a random intercept, and so every interval

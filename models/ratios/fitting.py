@@ -93,16 +93,3 @@ def two_sided_p(statistic: float, df: int | None) -> float:
     if df:
         return float(2 * stats.t.sf(abs(statistic), df))
     return float(2 * stats.norm.sf(abs(statistic)))
-
-
-def require_complete_numbers(frame: pd.DataFrame, column: str) -> None:
-    """A column read as numbers: none missing or unreadable."""
-    values = frame[column]
-    if not pd.api.types.is_bool_dtype(values):
-        values = pd.to_numeric(values, errors="coerce")
-    missing = int(values.isna().sum())
-    if missing:
-        raise ValueError(
-            f"{column}: {missing} rows are missing or not numbers; "
-            "leave them out or fill them before estimating"
-        )

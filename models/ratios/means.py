@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from models.checks import check_alpha, require_columns
+from models.checks import check_alpha, require_columns, require_complete_numbers
 from models.ratios.fitting import (
     FEW_CLUSTERS,
     jackknife_log_ratio_error,
     ols,
     quantile,
     ratio_term_with_p_value,
-    require_complete_numbers,
     term_with_p_value,
 )
 from models.results import Result, Term

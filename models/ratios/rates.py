@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from models.checks import check_alpha, require_columns
+from models.checks import check_alpha, require_columns, require_complete_numbers
 from models.ratios.fitting import (
     check_clusters,
     quantile,
     ratio_term_with_p_value,
-    require_complete_numbers,
     term_with_p_value,
 )
 from models.results import Result

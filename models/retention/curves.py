@@ -12,10 +12,10 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
 
+from models.checks import check_alpha
 from models.results import Result, Term
 from models.retention.fitting import MIN_EVENTS_PER_TERM
 from models.retention.inputs import (
-    check_alpha,
     checked_durations,
     event_flags,
     require_frame_columns,

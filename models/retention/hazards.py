@@ -9,6 +9,7 @@ import pandas as pd
 from lifelines import CoxPHFitter
 from lifelines.statistics import proportional_hazard_test
 
+from models.checks import check_alpha
 from models.effects.inference import FEW_CLUSTERS
 from models.results import Result, Term
 from models.retention.fitting import (
@@ -20,7 +21,6 @@ from models.retention.fitting import (
     unfitted_result,
 )
 from models.retention.inputs import (
-    check_alpha,
     checked_durations,
     covariate_frame,
     event_flags,

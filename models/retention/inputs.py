@@ -21,11 +21,6 @@ def require_frame_columns(frame: pd.DataFrame, **columns: str | Sequence[str] | 
                 raise ValueError(f"{argument}: column {name!r} is not in the frame")
 
 
-def check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha: must be between 0 and 1, got {alpha}")
-
-
 def checked_durations(frame: pd.DataFrame, column: str) -> np.ndarray:
     values = frame[column]
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):

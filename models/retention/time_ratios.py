@@ -14,6 +14,7 @@ from autograd.scipy.special import expit
 from lifelines import WeibullAFTFitter
 from lifelines.fitters import ParametricRegressionFitter
 
+from models.checks import check_alpha
 from models.results import Result, Term
 from models.retention.fitting import (
     few_events_notes,
@@ -24,7 +25,6 @@ from models.retention.fitting import (
     unfitted_result,
 )
 from models.retention.inputs import (
-    check_alpha,
     checked_durations,
     covariate_frame,
     event_flags,

@@ -127,7 +127,7 @@ def test_score_growth_gives_no_interval_for_fewer_than_five_students():
         (
             lambda f: f.assign(gpa=f.gpa.where(f.index > 2)),
             {"covariates": ["gpa"]},
-            "gpa: 3 rows have no value",
+            "gpa: 3 rows are missing in .gpa.",
         ),
         (lambda f: f.assign(quarter=2), {}, "time: column 'quarter' does not vary"),
         (
@@ -235,7 +235,7 @@ def test_ordered_levels_gives_no_interval_when_a_level_is_rare():
         (
             lambda f: f.assign(months=f.months.where(f.index > 0)),
             {},
-            "months: 1 rows have no value",
+            "months: 1 rows are missing in .months.",
         ),
         (lambda f: f.assign(months=1.0), {}, "column 'months' does not vary"),
         (lambda f: f, {"cluster": "educator"}, "cluster: no column 'educator'"),
