@@ -18,17 +18,17 @@ from string import Template
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 
-from pipelines.roi import read_roi
 from pipelines.scorecard import read_claim_estimates
 from pipelines.sql_text import read_sql
 from pipelines.warehouse.marts import AsOf
-from reports.board_sections.charts import PALETTE, Charts, html_table, translucent
+from reports.board_sections.charts import Charts, html_table
+from reports.board_sections.claims import claims_section
 from reports.board_sections.equity import equity_section, read_equity
 from reports.board_sections.learn import learn_section, read_learn
 from reports.board_sections.panels import panels_section, read_panels
 from reports.board_sections.roadmap import read_roadmap, roadmap_section
+from reports.board_sections.roi import read_roi_tables, roi_section, ten_year_outlook
 from reports.board_sections.subgroups import read_subgroups, subgroup_frame, subgroups_section
 from reports.catalog import load_catalog
 from reports.metric_values import metric_reader
@@ -89,16 +89,7 @@ def board_report(
     learn = read_learn(values)
     subgroups = subgroup_frame(claims, read_subgroups(con), threshold=threshold)
     panels = read_panels(values, claims, threshold=threshold)
-    roi = {
-        name: read_roi(con, name)
-        for name in (
-            "roi_probabilities",
-            "roi_summary",
-            "roi_fan",
-            "roi_tornado",
-            "roi_claimed_arithmetic",
-        )
-    }
+    roi = read_roi_tables(con)
     quality = con.execute(read_sql(__package__, "held_back.sql")).df()
     batch = members.as_of_batch_id
     charts = Charts()
@@ -108,13 +99,13 @@ def board_report(
     body = "\n".join(
         [
             _first_page(published, members, teams, certificates, roi),
-            _claims_section(published, charts),
+            claims_section(published, charts, VERDICT_WORDS),
             roadmap_section(roadmap, charts, VERDICT_WORDS),
             equity_section(equity, charts),
             learn_section(learn, charts),
             subgroups_section(subgroups, charts, VERDICT_WORDS),
             panels_section(panels, charts),
-            _roi_section(roi, charts),
+            roi_section(roi, charts),
             _quality_section(quality),
             _methods_section(threshold),
         ]
@@ -152,7 +143,7 @@ def _first_page(claims, members, teams, certificates, roi) -> str:
         "<h3>The three findings that matter most</h3>\n"
         f"<ul>{findings}</ul>\n"
         "<h3>The ten-year outlook</h3>\n"
-        f"<p>{html.escape(_outlook(roi))}</p>\n"
+        f"<p>{html.escape(ten_year_outlook(roi))}</p>\n"
         "</section>"
     )
 
@@ -168,220 +159,6 @@ def _findings(claims: pd.DataFrame) -> list[str]:
         f"{VERDICT_WORDS.get(row.verdict, row.verdict)}."
         for row in chosen.itertuples()
     ] or ["No effect claim has an estimate yet."]
-
-
-def _outlook(roi: dict[str, pd.DataFrame]) -> str:
-    probabilities = roi["roi_probabilities"]
-    summary = roi["roi_summary"]
-    if probabilities.empty or "evidence" not in set(probabilities["scenario"]):
-        return (
-            "No projection from the district's evidence is stored yet: run `outcomes roi` "
-            "to add the ten-year outlook."
-        )
-    rate = 0.03
-    chance = probabilities[
-        (probabilities.scenario == "evidence")
-        & (probabilities.perspective == "total")
-        & (probabilities.discount_rate == rate)
-    ].iloc[0]
-    ratio = summary[
-        (summary.scenario == "evidence")
-        & (summary.perspective == "total")
-        & (summary.discount_rate == rate)
-        & (summary.measure == "benefit_cost_ratio")
-    ].iloc[0]
-    return (
-        f"On the district's own evidence, ten years of benefits are projected at "
-        f"{ratio.p50:.2f} times the costs (P10-P90 {ratio.p10:.2f} to {ratio.p90:.2f}, "
-        f"discounted at 3%); the chance that benefits exceed costs is "
-        f"{chance.p_benefits_exceed_costs:.0%}, and the chance of the documents' "
-        f"{chance.target_ratio:g}x is {chance.p_ratio_reaches_target:.0%}."
-    )
-
-
-def _claims_section(claims: pd.DataFrame, charts: Charts) -> str:
-    ratios = claims[
-        claims["kind"].isin(["ratio", "time_ratio"])
-        & claims["estimate"].notna()
-        & claims["ci_lower"].notna()
-        & (claims["estimate"] > 0)
-    ].reset_index(drop=True)
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=ratios["estimate"],
-            y=ratios["title"],
-            mode="markers",
-            name="the district's estimate (95% interval)",
-            marker={"color": PALETTE[4], "size": 9, "symbol": "circle"},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": ratios["ci_upper"] - ratios["estimate"],
-                "arrayminus": ratios["estimate"] - ratios["ci_lower"],
-                "color": PALETTE[4],
-            },
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=ratios["claimed"],
-            y=ratios["title"],
-            mode="markers",
-            name="what the documents claim",
-            marker={
-                "color": PALETTE[5],
-                "size": 11,
-                "symbol": "diamond-open",
-                "line": {"width": 2},
-            },
-        )
-    )
-    figure.add_vline(x=1, line_dash="dash", line_color="#555")
-    figure.update_xaxes(type="log", title="ratio (1 = no difference; log scale)")
-    figure.update_layout(
-        height=max(360, 42 * len(ratios) + 120), legend={"orientation": "h", "y": -0.2}
-    )
-    chart = charts.html(
-        figure,
-        alt=(
-            "Forest plot: for each claim stated as a ratio, the district's estimate with its "
-            "95% interval beside the documents' claimed value."
-        ),
-        table=ratios[["title", "claimed", "estimate", "ci_lower", "ci_upper", "n", "verdict"]],
-        shows=(
-            "Where a claim's diamond lies outside the blue interval, the district's data do not "
-            "bear out the number the documents give; an interval crossing the dashed line "
-            "cannot tell the effect from none."
-        ),
-        ask=[
-            "Which claims would change a decision if they were half as large?",
-            "Where the interval is wide, how many more students or teachers would settle it?",
-        ],
-    )
-    table = claims[
-        ["title", "claimed", "estimate", "ci_lower", "ci_upper", "n", "verdict", "design", "note"]
-    ].copy()
-    table["verdict"] = table["verdict"].map(lambda v: VERDICT_WORDS.get(v, v))
-    return (
-        '<section aria-labelledby="claims">\n'
-        '<h2 id="claims">Every claim against the district\'s data</h2>\n'
-        "<p>Each claim of the program's documents, tested on the district's own records "
-        "(the rules for each verdict are in the methods section).</p>\n"
-        f"{chart}\n<h3>All claims</h3>\n{html_table(table)}\n</section>"
-    )
-
-
-def _roi_section(roi: dict[str, pd.DataFrame], charts: Charts) -> str:
-    fan = roi["roi_fan"]
-    if fan.empty:
-        return (
-            '<section aria-labelledby="roi">\n<h2 id="roi">The ten-year return</h2>\n'
-            "<p>No projection is stored: run <code>outcomes roi</code>.</p>\n</section>"
-        )
-    figure = go.Figure()
-    for index, (scenario, rows) in enumerate(fan.groupby("scenario", sort=False)):
-        color = PALETTE[(index + 4) % len(PALETTE)]
-        dash = ("solid", "dash", "dot", "dashdot")[index % 4]
-        figure.add_trace(
-            go.Scatter(
-                x=rows["year"],
-                y=rows["p90"],
-                mode="lines",
-                line={"width": 0},
-                showlegend=False,
-                hoverinfo="skip",
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=rows["year"],
-                y=rows["p10"],
-                mode="lines",
-                fill="tonexty",
-                line={"width": 0},
-                fillcolor=translucent(color),
-                name=f"{scenario}: P10-P90",
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=rows["year"],
-                y=rows["p50"],
-                mode="lines+markers",
-                name=f"{scenario}: median",
-                line={"color": color, "dash": dash},
-            )
-        )
-    figure.add_hline(y=0, line_color="#555")
-    figure.update_layout(
-        xaxis_title="program year", yaxis_title="cumulative net value, 2024 dollars (3%)"
-    )
-    fan_chart = charts.html(
-        figure,
-        alt=(
-            "Fan chart: cumulative net value by program year for each scenario, median and P10 "
-            "to P90."
-        ),
-        table=fan[["scenario", "year", "p10", "p50", "p90"]],
-        shows=(
-            "How the program's net value builds up year by year in each scenario, and how "
-            "uncertain it is."
-        ),
-        ask=[
-            "Which scenario's assumptions does the board find believable?",
-            "In what year does the evidence line cross zero, if ever?",
-        ],
-    )
-    tornado = roi["roi_tornado"]
-    tornado = tornado[
-        tornado["scenario"]
-        == ("evidence" if "evidence" in set(tornado["scenario"]) else tornado["scenario"].iloc[-1])
-    ]
-    top = tornado.head(8).iloc[::-1]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            y=top["input"],
-            x=top["at_low"] - top["base"],
-            orientation="h",
-            name="input at its P10",
-            marker={"color": PALETTE[1]},
-        )
-    )
-    figure.add_trace(
-        go.Bar(
-            y=top["input"],
-            x=top["at_high"] - top["base"],
-            orientation="h",
-            name="input at its P90",
-            marker={"color": PALETTE[2], "pattern": {"shape": "/"}},
-        )
-    )
-    figure.update_layout(
-        barmode="overlay", xaxis_title="change in net present value (dollars)", height=460
-    )
-    tornado_chart = charts.html(
-        figure,
-        alt=(
-            "Tornado chart: how far the net present value moves when each input goes to its "
-            "P10 or P90."
-        ),
-        table=top[["input", "low_value", "high_value", "at_low", "at_high", "basis"]],
-        shows=(
-            "The inputs whose uncertainty moves the ten-year result most: the ones worth "
-            "measuring first."
-        ),
-        ask=["Which of these inputs could the district measure next year?"],
-    )
-    arithmetic = roi["roi_claimed_arithmetic"]
-    claim_table = html_table(arithmetic[["quantity", "arithmetic"]]) if not arithmetic.empty else ""
-    return (
-        '<section aria-labelledby="roi">\n<h2 id="roi">The ten-year return</h2>\n'
-        f"<h3>The documents' own arithmetic</h3>\n{claim_table}\n"
-        f"<h3>Projected net value</h3>\n{fan_chart}\n"
-        f"<h3>What moves it</h3>\n{tornado_chart}\n</section>"
-    )
 
 
 def _quality_section(quality: pd.DataFrame) -> str:
