@@ -43,7 +43,7 @@ def build(db, as_of, params, wait) -> None:
     """
     from pipelines.warehouse.connection import connect, resolve_db_path
     from pipelines.warehouse.marts import build_marts
-    from pipelines.warehouse.marts.build import parse_parameters
+    from pipelines.warehouse.marts.parameters import parse_parameters
 
     overrides = parse_parameters(params)
     con = connect(db, wait_seconds=wait)

@@ -14,7 +14,7 @@ from importlib import resources
 
 from models.scorecard import Registry
 from pipelines.contracts import Contract, load_contract
-from pipelines.warehouse.marts.build import mart_contracts
+from pipelines.warehouse.marts.definitions import mart_contracts
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FRAMES = "pipelines.scorecard"

@@ -59,7 +59,8 @@ from pipelines.scorecard import read_claim_estimates
 from pipelines.scorecard.store import package_versions
 from pipelines.warehouse.design import load_lottery_assignments
 from pipelines.warehouse.marts import AsOf, load_mart
-from pipelines.warehouse.marts.build import mart_contracts, mart_names, resolve_as_of
+from pipelines.warehouse.marts.build import resolve_as_of
+from pipelines.warehouse.marts.definitions import mart_contracts, mart_names
 
 #: A partner's name becomes a folder: letters, digits, dot, dash and underscore only.
 PARTNER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -26,11 +26,10 @@ from pipelines.warehouse.marts.build import (
     MartBuild,
     build_marts,
     latest_build,
-    mart_contracts,
-    mart_names,
     read_built_mart,
-    resolve_parameters,
 )
+from pipelines.warehouse.marts.definitions import mart_contracts, mart_names
+from pipelines.warehouse.marts.parameters import resolve_parameters
 
 __all__ = [
     "AsOf",

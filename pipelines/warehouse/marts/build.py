@@ -18,28 +18,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 
 import duckdb
 import pandas as pd
-import yaml
 
-from pipelines.contracts import MART_SCHEMA_DIR, Contract, ContractError, load_contracts
+from pipelines.contracts import Contract, ContractError, load_contracts
 from pipelines.errors import InputError
-from pipelines.sql_text import quote_ident, quote_literal, read_sql
+from pipelines.sql_text import quote_ident, quote_literal
 from pipelines.warehouse.audit import last_batch_id
 from pipelines.warehouse.layout import history_as_of
+from pipelines.warehouse.marts.definitions import (
+    mart_contracts,
+    mart_names,
+    mart_query,
+    roadmap_targets,
+    with_dependencies,
+)
+from pipelines.warehouse.marts.parameters import resolve_parameters
 from pipelines.warehouse.transaction import transaction
 
 #: What a date or batch option accepts: a batch id, or a day (the last batch loaded by its end).
 AsOf = int | dt.date | str | None
-
-_MART_REFERENCE = re.compile(r"\bmart\.([a-z_]+)")
 
 
 @dataclass(frozen=True)
@@ -62,114 +65,6 @@ class MartBuild:
     as_of_batch_id: int | None
     parameters: dict[str, object]
     row_counts: dict[str, int]
-
-
-def mart_contracts() -> dict[str, Contract]:
-    """Every mart's contract, by mart name (from ``data/schemas/marts/``)."""
-    return load_contracts(MART_SCHEMA_DIR)
-
-
-def mart_query(name: str) -> str:
-    """The SELECT that builds ``mart.<name>``."""
-    return read_sql(__package__, f"{name}.sql")
-
-
-def mart_names() -> list[str]:
-    """The marts in build order: every mart after the marts its query reads."""
-    queries = {f.name.removesuffix(".sql") for f in resources.files(__package__).iterdir()}
-    names = sorted(n for n in queries if n in mart_contracts())
-    return _build_order(names)
-
-
-def _reads(name: str) -> set[str]:
-    return set(_MART_REFERENCE.findall(mart_query(name))) - {name}
-
-
-def _build_order(names: list[str]) -> list[str]:
-    ordered: list[str] = []
-
-    def visit(name: str, path: tuple[str, ...]) -> None:
-        if name in ordered:
-            return
-        if name in path:
-            raise ContractError(f"marts read each other in a circle: {' -> '.join(path)}")
-        for needed in sorted(_reads(name)):
-            visit(needed, (*path, name))
-        ordered.append(name)
-
-    for name in names:
-        visit(name, ())
-    return ordered
-
-
-def _with_dependencies(names: list[str]) -> list[str]:
-    wanted: set[str] = set()
-    stack = list(names)
-    while stack:
-        name = stack.pop()
-        if name not in wanted:
-            wanted.add(name)
-            stack.extend(_reads(name))
-    return [name for name in mart_names() if name in wanted]
-
-
-def resolve_parameters(overrides: dict[str, str] | None = None) -> dict[str, object]:
-    """Every mart parameter's value: its contract default unless ``overrides`` names it.
-
-    Raises
-    ------
-    InputError
-        An override names no parameter, or its value is not of the parameter's type.
-    """
-    declared = {}
-    for contract in mart_contracts().values():
-        for parameter in contract.parameters:
-            # Marts sharing a threshold declare it alike, so one value serves them all.
-            first = declared.setdefault(parameter.name, parameter)
-            if (first.type, first.default) != (parameter.type, parameter.default):
-                raise ContractError(f"marts declare parameter {parameter.name} differently")
-    values = {name: parameter.default for name, parameter in sorted(declared.items())}
-    for name, text in (overrides or {}).items():
-        if name not in declared:
-            known = ", ".join(sorted(declared)) or "none"
-            raise InputError(
-                "--param", f"no mart takes a parameter {name!r}", f"the parameters are: {known}"
-            )
-        values[name] = _parameter_value(declared[name].type, name, text)
-    return values
-
-
-def _parameter_value(type_name: str, name: str, text: object) -> object:
-    if text is None or text == "":
-        return None
-    converters: dict[str, Callable[[str], object]] = {
-        "double": float,
-        "integer": int,
-        "date": dt.date.fromisoformat,
-        "boolean": lambda t: {"true": True, "false": False}[t.lower()],
-        "varchar": str,
-    }
-    try:
-        return converters[type_name](str(text))
-    except (KeyError, ValueError) as error:
-        raise InputError(
-            "--param", f"{name}={text} is not a {type_name}", f"give {name} a {type_name} value"
-        ) from error
-
-
-def parse_parameters(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``("portfolio_standard=7.5",)`` -> ``{"portfolio_standard": "7.5"}``."""
-    parsed = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise InputError(
-                "--param",
-                f"{pair!r} is not NAME=VALUE",
-                "write e.g. --param portfolio_standard=7.5",
-            )
-        parsed[name.strip()] = value.strip()
-    return parsed
 
 
 def resolve_as_of(con: duckdb.DuckDBPyConnection, as_of: AsOf) -> int | None:
@@ -290,7 +185,7 @@ def read_built_mart(
         frame = con.execute(f"SELECT * FROM mart.{name} ORDER BY ALL").df()
         counts = {name: len(frame)}
         return frame, MartBuild(stored["build_id"], batch, values, counts)
-    with _scratch_build(con, batch, values, _with_dependencies([name])) as scratch:
+    with _scratch_build(con, batch, values, with_dependencies([name])) as scratch:
         frame = con.execute(f"SELECT * FROM {scratch}.mart.{name} ORDER BY ALL").df()
     return frame, MartBuild(None, batch, values, {name: len(frame)})
 
@@ -348,11 +243,6 @@ def _scratch_build(
         yield scratch
     finally:
         con.execute(f"DETACH {scratch}")
-
-
-def roadmap_targets() -> list[dict]:
-    """The roadmap's targets by program month (``roadmap_targets.yaml`` of this package)."""
-    return yaml.load(read_sql(__package__, "roadmap_targets.yaml"), Loader=yaml.CSafeLoader)
 
 
 def _create_reference_tables(con: duckdb.DuckDBPyConnection, scratch: str) -> None:

@@ -25,7 +25,8 @@ from pipelines.warehouse.marts import (
     mart_contracts,
     mart_names,
 )
-from pipelines.warehouse.marts.build import check_mart, mart_query
+from pipelines.warehouse.marts.build import check_mart
+from pipelines.warehouse.marts.definitions import mart_query
 
 DISTRICT = Path(__file__).resolve().parents[2] / "fixtures" / "district"
 
