@@ -114,8 +114,7 @@ def run_demo(
 
         timed("build marts", lambda: _warehouse_summary(db_path, console))
         timed("score claims", lambda: _scorecard_summary(db_path, console))
-        scored = _snapshot(db_path, scratch / "scored")
-        later.append(researcher.submit(_research_summary, scored, out))
+        later.append(_cut_research(researcher, db_path, scratch, out, console))
         timed("ten-year return", lambda: _roi_summary(db_path, console))
         timed("grant metrics", lambda: _metrics_summary(db_path))
         timed(
@@ -341,6 +340,24 @@ WAITED_FOR = (
 
 #: The research partner the demo cuts an extract for.
 DEMO_PARTNER = "demo-university"
+
+
+#: A warehouse larger than this (a district's own exports given with ``--from``) is not
+#: copied for the second process: its extract is cut in this one, before the return.
+SNAPSHOT_LIMIT_BYTES = 512 * 1024**2
+
+
+def _cut_research(
+    researcher: ProcessPoolExecutor, db_path: Path, scratch: Path, out: Path, console: Console
+) -> Future[list[str]]:
+    """The research extract's lines, to come: from the second process working on a copy
+    of the scored warehouse, or cut here and now when the warehouse is too large to copy."""
+    if db_path.stat().st_size <= SNAPSHOT_LIMIT_BYTES:
+        return researcher.submit(_research_summary, _snapshot(db_path, scratch / "scored"), out)
+    done: Future[list[str]] = Future()
+    with console.status("cutting a research extract"):
+        done.set_result(_research_summary(db_path, out))
+    return done
 
 
 def _snapshot(db_path: Path, folder: Path) -> Path:
