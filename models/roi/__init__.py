@@ -7,7 +7,8 @@
   empirical;
 - ``models.roi.simulate``: the vectorized Monte Carlo (``simulate``);
 - ``models.roi.metrics``: present values at 0%, 3% and 7%, NPV, ratio, ROI, payback year,
-  internal rate of return; the ``Projection`` result;
+  internal rate of return, by draw;
+- ``models.roi.projection``: the ``Projection`` result, one run's draws and their tables;
 - ``models.roi.sensitivity``: the tornado and break-even values;
 - ``models.roi.claimed``: the documents' arithmetic as lines a board member can follow;
 - ``models.roi.evidence``: the ``evidence`` scenario, the base case with the district's
@@ -25,7 +26,8 @@ from importlib import resources
 import yaml
 
 from models.roi.claimed import ClaimedArithmetic, claimed_arithmetic
-from models.roi.metrics import Projection, internal_rate_of_return, payback_year
+from models.roi.metrics import internal_rate_of_return, payback_year
+from models.roi.projection import Projection
 from models.roi.scenario import (
     PAYERS,
     PERSPECTIVES,

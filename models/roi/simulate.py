@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from models.roi.metrics import (
-    Projection,
     discount_factors,
     payback_by_year_rows,
     rate_of_return_by_year_rows,
     row_percentiles,
 )
+from models.roi.projection import Projection
 from models.roi.scenario import PAYERS, PERSPECTIVES, Input, Scenario, Stream
 
 #: The documents' "13x over 10 years": the chance of reaching it is reported.

@@ -205,7 +205,7 @@ def _print_evidence(run) -> None:
 
 
 def _print_sensitivity(scenario_run) -> None:
-    from models.roi.metrics import short_money
+    from models.roi.projection import short_money
 
     frame = scenario_run.tornado.to_frame().head(TORNADO_BARS)
     console.print()
@@ -223,7 +223,7 @@ def _print_sensitivity(scenario_run) -> None:
 
 
 def _cell(projection, measure: str, rate: float, perspective: str | None = None) -> str:
-    from models.roi.metrics import short_money
+    from models.roi.projection import short_money
 
     frame = projection.to_frame()
     row = frame[
