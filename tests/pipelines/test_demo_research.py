@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 from rich.console import Console
 
-from pipelines import demo
+from pipelines.demo import run as demo
 
 SCORED = ("female_retention_girls_only",)
 
